@@ -1,0 +1,184 @@
+"""`python -m digits_core`: presets, train, evaluate, predict, models, cv.
+
+Every subcommand takes --json, which makes the last line of output one JSON value; bad
+input ends with a one-line message on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from tqdm import tqdm
+
+from .data import DataError, load_mnist
+from .presets import PRESETS, get_preset
+from .spec import SpecError
+
+EXIT_BAD_INPUT = 2
+
+
+class _EpochBar:
+    """A tqdm bar over the samples of each epoch, with a line per finished epoch."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar = quiet, None
+
+    def on_batch(self, update) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = tqdm(total=update.samples_total, desc=f"epoch {update.epoch}/{update.epochs}",
+                            unit="img", leave=False, file=sys.stderr)
+        self.bar.n = update.samples_done
+        self.bar.set_postfix(loss=f"{update.loss:.4f}", acc=f"{update.accuracy:.4f}", refresh=True)
+
+    def on_epoch(self, record: dict) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        val = f"  val_acc {record['val_accuracy']:.4f}" if "val_accuracy" in record else ""
+        print(f"epoch {record['epoch']}: loss {record['loss']:.4f}  acc {record['accuracy']:.4f}{val}"
+              f"  {record['seconds']:.1f}s", flush=True)
+
+
+def cmd_presets(args: argparse.Namespace) -> Any:
+    rows = [{"name": p.name, "description": p.description, "params": p.spec.to_dict()} for p in PRESETS.values()]
+    if not args.json:
+        for p in PRESETS.values():
+            print(f"{p.name:18} {p.description}")
+    return rows
+
+
+def cmd_train(args: argparse.Namespace) -> Any:
+    from .store import ModelStore, sanitize_name
+    from .training import train
+
+    preset = get_preset(args.preset)
+    changes = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
+    spec = preset.spec.with_changes(**changes)
+    save_as = sanitize_name(args.save) if args.save else None  # refuse a bad name before training
+    data = load_mnist().subset(args.limit)
+    result = train(spec, data, progress=_EpochBar(args.json), seed=args.seed)
+    print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
+          f"fit {result.train_seconds:.1f}s")
+    summary = {"preset": preset.name, "epochs": len(result.history), "test_accuracy": result.test_accuracy,
+               "test_loss": result.test_loss, "train_seconds": result.train_seconds, "saved_as": None}
+    if save_as:
+        meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
+                "train_samples": len(data.x_train)}
+        ModelStore().save(save_as, result.model, meta, shipped=args.ship)
+        summary["saved_as"] = save_as
+        print(f"saved as {save_as}")
+    return summary
+
+
+def cmd_evaluate(args: argparse.Namespace) -> Any:
+    from .evaluation import evaluate
+    from .store import DEFAULT_MODEL, ModelStore
+
+    name = args.model or DEFAULT_MODEL
+    result = evaluate(ModelStore().load(name), load_mnist())
+    per_class = result.per_class.reset_index().to_dict(orient="records")
+    if not args.json:
+        print(f"{name}: test accuracy {result.accuracy:.4f}  loss {result.loss:.4f}")
+        print(result.per_class.round(4).to_string())
+    return {"model": name, "test_accuracy": result.accuracy, "test_loss": result.loss,
+            "confusion_matrix": result.confusion.tolist(), "per_class": per_class}
+
+
+def cmd_predict(args: argparse.Namespace) -> Any:
+    from .predictor import Predictor
+    from .preprocess import ImageError
+
+    predictor = Predictor.load(args.model)
+    rows = []
+    for file in args.files:
+        try:
+            prediction = predictor.predict(Path(file).read_bytes())
+            row = {"file": file, "digit": prediction.digit, "confidence": prediction.confidence,
+                   "probabilities": [round(float(p), 6) for p in prediction.probabilities]}
+            line = f"{file}: {prediction.digit} ({prediction.confidence:.1%})"
+        except (OSError, ImageError) as exc:
+            row = {"file": file, "error": str(exc)}
+            line = f"{file}: error: {exc}"
+        rows.append(row)
+        if not args.json:
+            print(line)
+    return rows
+
+
+def cmd_models(args: argparse.Namespace) -> Any:
+    from .store import ModelStore
+
+    rows = [{"name": m.name, "preset": m.meta.get("preset"), "test_accuracy": m.test_accuracy,
+             "shipped": m.shipped, "created_at": m.meta.get("created_at")} for m in ModelStore().list()]
+    if not args.json:
+        for row in rows:
+            flag = " (shipped)" if row["shipped"] else ""
+            print(f"{row['name']:20} {row['preset'] or '-':18} {row['test_accuracy'] or 0:.4f}{flag}")
+    return rows
+
+
+def cmd_cv(args: argparse.Namespace) -> Any:
+    from .crossval import cross_validate
+
+    spec = get_preset(args.preset).spec
+    if args.epochs:
+        spec = spec.with_changes(epochs=args.epochs)
+    result = cross_validate(spec, load_mnist().subset(args.limit), folds=args.folds, progress=_EpochBar(args.json))
+    print(f"fold accuracies {', '.join(f'{a:.4f}' for a in result.fold_accuracies)}; "
+          f"mean {result.mean:.4f} +/- {result.std:.4f}")
+    return {"preset": args.preset, "folds": args.folds, "fold_accuracies": result.fold_accuracies,
+            "mean": result.mean, "std": result.std}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m digits_core", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--json", action="store_true", help="make the last line of output one JSON value")
+        p.set_defaults(handler=handler)
+        return p
+
+    command("presets", cmd_presets, "list the preset networks")
+    train = command("train", cmd_train, "train a preset on MNIST")
+    train.add_argument("--preset", required=True, choices=list(PRESETS))
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--limit", type=int, help="train on the first N training images only")
+    train.add_argument("--save", metavar="NAME", help="save the model to models/ under NAME")
+    train.add_argument("--ship", action="store_true", help="mark the saved model as shipped (read-only in the app)")
+    evaluate = command("evaluate", cmd_evaluate, "score a stored model on the test set")
+    evaluate.add_argument("--model", help="stored model name (default: the shipped default model)")
+    predict = command("predict", cmd_predict, "read the digit in image files")
+    predict.add_argument("--model", help="stored model name (default: the shipped default model)")
+    predict.add_argument("files", nargs="+", metavar="FILE")
+    command("models", cmd_models, "list the stored models")
+    cv = command("cv", cmd_cv, "k-fold cross-validation of a preset")
+    cv.add_argument("--preset", required=True, choices=list(PRESETS))
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--epochs", type=int)
+    cv.add_argument("--limit", type=int, help="use the first N training images only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .store import StoreError
+
+    try:
+        result = args.handler(args)
+    except (DataError, SpecError, StoreError, KeyError, ValueError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result))
+    return 0

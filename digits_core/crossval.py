@@ -1,0 +1,54 @@
+"""k-fold cross-validation of a spec on the training set, as the k-fold tutorial does it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import MnistData
+from .spec import ModelSpec
+from .training import Progress, train
+
+
+@dataclass
+class CrossValidation:
+    """Held-out accuracy and learning curves of each fold."""
+
+    fold_accuracies: list[float]
+    histories: list[list[dict[str, float]]]
+    stopped: bool
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_accuracies))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.fold_accuracies))
+
+
+def cross_validate(
+    spec: ModelSpec,
+    data: MnistData,
+    folds: int = 5,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    seed: int = 0,
+) -> CrossValidation:
+    """Train `folds` models, each holding out one contiguous slice of the training set."""
+    if not 2 <= folds <= 10:
+        raise ValueError(f"folds must be between 2 and 10, got {folds}")
+    stop = stop or threading.Event()
+    bounds = np.linspace(0, len(data.x_train), folds + 1).astype(int)
+    accuracies, histories = [], []
+    for fold, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+        keep = np.r_[0:start, end:len(data.x_train)]
+        split = MnistData(data.x_train[keep], data.y_train[keep], data.x_train[start:end], data.y_train[start:end])
+        result = train(spec, split, progress=progress, stop=stop, seed=seed + fold)
+        accuracies.append(result.test_accuracy)
+        histories.append(result.history)
+        if result.stopped:
+            break
+    return CrossValidation(accuracies, histories, stop.is_set())

@@ -1,0 +1,151 @@
+"""One path from any image (canvas, upload, array) to a 28x28 MNIST-style digit.
+
+MNIST was made this way: ink white on black, the digit's bounding box scaled so its longer
+side is 20 px (keeping the aspect), pasted in a 28x28 field with its centre of mass in the
+middle. Doing the same to a drawing is what makes the model read it as well as the test set.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_SIDE = 4096  # refuse larger images before decoding them
+MAX_BYTES = 10 * 1024 * 1024
+DIGIT_BOX = 20
+FIELD = 28
+INK_THRESHOLD = 40  # of 255: weaker marks are paper texture or noise, not ink
+
+
+class ImageError(ValueError):
+    """Base for images that cannot be turned into a digit."""
+
+
+class NothingDrawnError(ImageError):
+    """The image holds no ink: an empty canvas or a blank page."""
+
+
+class NotAnImageError(ImageError):
+    """The bytes or array are not an image this app can read."""
+
+
+class ImageTooLargeError(ImageError):
+    """The image is too large to be a drawing of one digit."""
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The 28x28 uint8 digit the model sees, and the named steps that led to it."""
+
+    image: np.ndarray
+    steps: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def to_mnist(source: object) -> Preprocessed:
+    """Turn a canvas RGBA array, file bytes, a PIL image or an array into an MNIST-style digit."""
+    ink = ink_map(source)
+    rows, cols = np.nonzero(ink >= INK_THRESHOLD)
+    if rows.size == 0:
+        raise NothingDrawnError("nothing drawn: the image has no ink")
+    cropped = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    scaled = _scale_to_box(cropped)
+    centred = _centre_by_mass(scaled)
+    return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
+
+
+def ink_map(source: object) -> np.ndarray:
+    """A uint8 grey image in which ink is bright and the background black."""
+    pixels = _as_array(source)
+    if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
+        return _stretch(pixels[..., 3].astype(np.float32))  # transparent sheet: ink is what is opaque
+    grey = _grey(pixels[..., :3]) if pixels.ndim == 3 else pixels.astype(np.float32)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    background = float(np.median(border))
+    ink = grey - background if background < 128 else background - grey  # dark pen on light paper flips
+    return _stretch(np.clip(ink, 0, None))
+
+
+def _stretch(ink: np.ndarray) -> np.ndarray:
+    """Scale the strongest ink to 255; an image whose strongest mark is faint has no ink at all."""
+    top = float(ink.max())
+    if top < INK_THRESHOLD:
+        return np.zeros(ink.shape, np.uint8)
+    return np.round(ink * (255 / top)).astype(np.uint8)
+
+
+def _grey(rgb: np.ndarray) -> np.ndarray:
+    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _as_array(source: object) -> np.ndarray:
+    """Decode bytes or a PIL image, or check an array, refusing absurd sizes before decoding."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _decode(bytes(source))
+    if isinstance(source, Image.Image):
+        return _from_pil(source)
+    if isinstance(source, np.ndarray):
+        return _checked_array(source)
+    raise NotAnImageError(f"not an image: cannot read a {type(source).__name__}")
+
+
+def _decode(data: bytes) -> np.ndarray:
+    if len(data) > MAX_BYTES:
+        raise ImageTooLargeError(f"image file too large: {len(data) / 1e6:.1f} MB, at most {MAX_BYTES / 1e6:.0f} MB")
+    try:
+        image = Image.open(io.BytesIO(data))  # reads the header only
+    except (UnidentifiedImageError, OSError) as exc:
+        raise NotAnImageError("not an image: the file is not a PNG, JPEG or other readable picture") from exc
+    return _from_pil(image)
+
+
+def _from_pil(image: Image.Image) -> np.ndarray:
+    width, height = image.size
+    if max(width, height) > MAX_SIDE:
+        raise ImageTooLargeError(f"image too large: {width}x{height} pixels, at most {MAX_SIDE} a side")
+    try:
+        mode = "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+        return np.asarray(image.convert(mode))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise NotAnImageError(f"not an image: the picture could not be decoded ({exc})") from exc
+
+
+def _checked_array(array: np.ndarray) -> np.ndarray:
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3, 4)):
+        raise NotAnImageError(f"not an image: an array of shape {array.shape}")
+    if min(array.shape[:2]) < 1:
+        raise NotAnImageError("not an image: the array is empty")
+    if max(array.shape[:2]) > MAX_SIDE:
+        raise ImageTooLargeError(f"image too large: {array.shape[1]}x{array.shape[0]}, at most {MAX_SIDE} a side")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.dtype.kind == "f":
+        scale = 255.0 if float(np.nanmax(array, initial=0)) <= 1.0 else 1.0
+        array = np.clip(np.nan_to_num(array) * scale, 0, 255).astype(np.uint8)
+    elif array.dtype != np.uint8:
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    return array
+
+
+def _scale_to_box(cropped: np.ndarray) -> np.ndarray:
+    """Longer side to 20 px, aspect kept, with antialiasing that gives MNIST's grey edges."""
+    height, width = cropped.shape
+    factor = DIGIT_BOX / max(height, width)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return np.asarray(Image.fromarray(cropped).resize(size, Image.Resampling.LANCZOS))
+
+
+def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste into 28x28 so the centre of mass falls on the middle, keeping the digit inside."""
+    height, width = digit.shape
+    mass = digit.astype(np.float64)
+    total = mass.sum()
+    cy = (mass.sum(axis=1) @ np.arange(height)) / total
+    cx = (mass.sum(axis=0) @ np.arange(width)) / total
+    top = int(np.clip(round(FIELD / 2 - 0.5 - cy), 0, FIELD - height))
+    left = int(np.clip(round(FIELD / 2 - 0.5 - cx), 0, FIELD - width))
+    canvas = np.zeros((FIELD, FIELD), np.uint8)
+    canvas[top:top + height, left:left + width] = digit
+    return canvas

@@ -1,0 +1,211 @@
+"""ModelSpec: a network and how to train it, as plain data that round-trips through JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+ACTIVATIONS = ("relu", "elu", "gelu", "swish", "tanh", "sigmoid")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("constant", "one-cycle", "cosine", "exponential")
+PADDINGS = ("valid", "same")
+HEADS = ("flatten", "global-average")
+IMAGE_SIZE = 28
+
+
+class SpecError(ValueError):
+    """A spec field holds a value no network can be built or trained from."""
+
+    def __init__(self, field_name: str, problem: str):
+        super().__init__(f"{field_name}: {problem}")
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class ConvBlock:
+    """Conv2D, then optional batch norm, the activation, 2x2 max pooling and dropout."""
+
+    filters: int = 32
+    kernel_size: int = 3
+    strides: int = 1
+    padding: str = "valid"
+    batch_norm: bool = False
+    pool: bool = False
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class DenseLayer:
+    """A hidden Dense layer with the spec's activation, optional batch norm, then dropout."""
+
+    units: int = 128
+    batch_norm: bool = False
+    dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Random shifts (pixels), rotations (degrees) and zoom (fraction), active only in training."""
+
+    shift: float = 0.0
+    rotation: float = 0.0
+    zoom: float = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.shift or self.rotation or self.zoom)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Layers, optimizer and training settings of one network; validate() names the bad field."""
+
+    conv: tuple[ConvBlock, ...] = ()
+    dense: tuple[DenseLayer, ...] = ()
+    head: str = "flatten"
+    head_dropout: float = 0.0
+    activation: str = "relu"
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    beta_1: float = 0.9
+    momentum: float = 0.9
+    schedule: str = "constant"
+    batch_size: int = 128
+    epochs: int = 5
+    validation_split: float = 0.0
+    label_smoothing: float = 0.0
+    augmentation: Augmentation = field(default_factory=Augmentation)
+
+    def with_changes(self, **changes: Any) -> ModelSpec:
+        """A validated copy with some fields replaced (lists of dicts are accepted for layers)."""
+        merged = {**self.to_dict(), **{k: _plain(v) for k, v in changes.items()}}
+        return ModelSpec.from_dict(merged)
+
+    def validate(self) -> ModelSpec:
+        """Raise SpecError naming the first invalid field; return self when all is well."""
+        _check_layers(self)
+        _check_choice("head", self.head, HEADS)
+        _check_fraction("head_dropout", self.head_dropout)
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("schedule", self.schedule, SCHEDULES)
+        _check_positive("learning_rate", self.learning_rate)
+        _check_fraction("beta_1", self.beta_1)
+        _check_fraction("momentum", self.momentum)
+        _check_positive("batch_size", self.batch_size, integer=True)
+        _check_positive("epochs", self.epochs, integer=True)
+        _check_fraction("validation_split", self.validation_split, upper=0.5)
+        _check_fraction("label_smoothing", self.label_smoothing, upper=0.5)
+        _check_augmentation(self.augmentation)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
+        """Build and validate a spec from plain data, refusing unknown keys."""
+        _refuse_unknown("spec", data, cls)
+        values = dict(data)
+        values["conv"] = tuple(_sub(ConvBlock, f"conv[{i}]", b) for i, b in enumerate(data.get("conv", ())))
+        values["dense"] = tuple(_sub(DenseLayer, f"dense[{i}]", d) for i, d in enumerate(data.get("dense", ())))
+        values["augmentation"] = _sub(Augmentation, "augmentation", data.get("augmentation", {}))
+        return cls(**values).validate()
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelSpec:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError("spec", f"not valid JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise SpecError("spec", "JSON must be an object")
+        return cls.from_dict(data)
+
+
+def feature_map_sizes(spec: ModelSpec) -> list[int]:
+    """The side of the feature map after each conv block, starting from 28."""
+    sizes, side = [], IMAGE_SIZE
+    for block in spec.conv:
+        if block.padding == "same":
+            side = math.ceil(side / block.strides)
+        else:
+            side = (side - block.kernel_size) // block.strides + 1
+        if block.pool:
+            side //= 2
+        sizes.append(side)
+    return sizes
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses inside a tuple or list become dicts, so with_changes takes either."""
+    if isinstance(value, (list, tuple)):
+        return [asdict(v) if hasattr(v, "__dataclass_fields__") else v for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return value
+
+
+def _sub(kind: type, name: str, data: Any) -> Any:
+    if isinstance(data, kind):
+        return data
+    if not isinstance(data, dict):
+        raise SpecError(name, f"must be an object, got {type(data).__name__}")
+    _refuse_unknown(name, data, kind)
+    return kind(**data)
+
+
+def _refuse_unknown(name: str, data: dict[str, Any], kind: type) -> None:
+    unknown = set(data) - {f.name for f in fields(kind)}
+    if unknown:
+        raise SpecError(name, f"unknown field(s) {', '.join(sorted(unknown))}")
+
+
+def _check_layers(spec: ModelSpec) -> None:
+    if not spec.conv and not spec.dense:
+        raise SpecError("conv/dense", "the network needs at least one conv block or dense layer")
+    for i, block in enumerate(spec.conv):
+        _check_positive(f"conv[{i}].filters", block.filters, integer=True)
+        _check_positive(f"conv[{i}].kernel_size", block.kernel_size, integer=True)
+        _check_positive(f"conv[{i}].strides", block.strides, integer=True)
+        _check_choice(f"conv[{i}].padding", block.padding, PADDINGS)
+        _check_fraction(f"conv[{i}].dropout", block.dropout)
+    for i, side in enumerate(feature_map_sizes(spec)):
+        if side < 1:
+            raise SpecError(f"conv[{i}]", "too many poolings or strides: the 28x28 image shrinks to nothing here")
+    for i, layer in enumerate(spec.dense):
+        _check_positive(f"dense[{i}].units", layer.units, integer=True)
+        _check_fraction(f"dense[{i}].dropout", layer.dropout)
+    if spec.head == "global-average" and not spec.conv:
+        raise SpecError("head", "global-average needs at least one conv block")
+
+
+def _check_augmentation(aug: Augmentation) -> None:
+    for name, value, upper in (("shift", aug.shift, 8), ("rotation", aug.rotation, 45), ("zoom", aug.zoom, 0.5)):
+        if not isinstance(value, (int, float)) or not 0 <= value <= upper:
+            raise SpecError(f"augmentation.{name}", f"must be between 0 and {upper}, got {value!r}")
+
+
+def _check_positive(name: str, value: Any, integer: bool = False) -> None:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+        kind = "a whole number" if integer else "a number"
+        raise SpecError(name, f"must be {kind} above 0, got {value!r}")
+
+
+def _check_fraction(name: str, value: Any, upper: float = 1.0) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < upper:
+        raise SpecError(name, f"must be at least 0 and below {upper}, got {value!r}")
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SpecError(name, f"must be one of {', '.join(choices)}, got {value!r}")
+
+
+__all__ = ["ModelSpec", "ConvBlock", "DenseLayer", "Augmentation", "SpecError", "feature_map_sizes"]

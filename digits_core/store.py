@@ -1,0 +1,142 @@
+"""Saved models: NAME.keras beside NAME.json (spec, metrics, history, versions) in models/.
+
+Shipped models (metadata "shipped": true) are read-only for everyone but the command that
+ships them. Writes go to a temporary file first and are renamed into place, so a crash
+never leaves half a model behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .data import REPO_ROOT
+
+if TYPE_CHECKING:  # Keras loads only when a model is read or written, so listing stays instant
+    import keras
+
+MODELS_DIR = REPO_ROOT / "models"
+DEFAULT_MODEL = "default"
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class StoreError(Exception):
+    """A model name, file or operation the store refuses, with the reason."""
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One entry of the store: its name and metadata."""
+
+    name: str
+    meta: dict[str, Any]
+
+    @property
+    def shipped(self) -> bool:
+        return bool(self.meta.get("shipped"))
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return self.meta.get("test_accuracy")
+
+
+def sanitize_name(name: str) -> str:
+    """A safe file stem: spaces become '-', then only letters, digits, '-' and '_' may remain."""
+    cleaned = re.sub(r"\s+", "-", str(name).strip())
+    if not _NAME.match(cleaned):
+        raise StoreError(
+            f"invalid model name {name!r}: use 1-64 letters, digits, '-' or '_' (no dots, slashes or spaces)"
+        )
+    return cleaned
+
+
+class ModelStore:
+    """List, load, save and delete models in one folder."""
+
+    def __init__(self, root: str | os.PathLike = MODELS_DIR):
+        self.root = Path(root)
+
+    def list(self) -> list[StoredModel]:
+        """Every model that has both files, shipped ones first, then by name."""
+        entries = [self.info(p.stem) for p in sorted(self.root.glob("*.keras")) if p.with_suffix(".json").exists()]
+        return sorted(entries, key=lambda e: (not e.shipped, e.name))
+
+    def info(self, name: str) -> StoredModel:
+        name = sanitize_name(name)
+        path = self._path(name, ".json")
+        try:
+            return StoredModel(name, json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise StoreError(f"no model named {name!r} in {self.root}") from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"the metadata of model {name!r} is unreadable ({exc})") from exc
+
+    def load(self, name: str = DEFAULT_MODEL) -> keras.Model:
+        """The saved Keras model, loaded with safe_mode (no arbitrary code) and without its optimizer."""
+        import keras
+
+        self.info(name)
+        path = self._path(sanitize_name(name), ".keras")
+        try:
+            return keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as exc:  # Keras raises many kinds for a damaged archive
+            raise StoreError(f"model {name!r} could not be loaded: {path.name} is damaged ({exc})") from exc
+
+    def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False) -> StoredModel:
+        """Write the weights and metadata atomically; a shipped model may only be replaced by shipping."""
+        name = sanitize_name(name)
+        if self.exists(name) and self.info(name).shipped and not shipped:
+            raise StoreError(f"{name!r} is a shipped model and read-only: save under another name")
+        self.root.mkdir(parents=True, exist_ok=True)
+        meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
+        _atomic_write(self._path(name, ".keras"), lambda path: _inference_copy(model).save(path))
+        _atomic_write(self._path(name, ".json"), lambda path: Path(path).write_text(json.dumps(meta, indent=1)))
+        return StoredModel(name, meta)
+
+    def delete(self, name: str) -> None:
+        entry = self.info(name)
+        if entry.shipped:
+            raise StoreError(f"{entry.name!r} is a shipped model and cannot be deleted")
+        for suffix in (".keras", ".json"):
+            self._path(entry.name, suffix).unlink(missing_ok=True)
+
+    def exists(self, name: str) -> bool:
+        return self._path(sanitize_name(name), ".json").exists()
+
+    def _path(self, name: str, suffix: str) -> Path:
+        return self.root / f"{name}{suffix}"
+
+
+def _inference_copy(model: keras.Model) -> keras.Model:
+    """The same layers without optimizer state: a third of the file size, and nothing to restore."""
+    import keras
+
+    return keras.Model(model.inputs, model.outputs, name=model.name)
+
+
+def _atomic_write(target: Path, write) -> None:
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
+    os.close(handle)
+    try:
+        write(temp)
+        os.replace(temp, target)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    import keras
+    import numpy
+    import tensorflow
+
+    return {"keras": keras.__version__, "tensorflow": tensorflow.__version__, "numpy": numpy.__version__}
