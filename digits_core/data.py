@@ -64,7 +64,10 @@ def _load_npz(path: str) -> MnistData:
     if not Path(path).is_file():
         raise DataError(f"{path}: no such file")
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):  # a lone .npy array
+            raise DataError(f"{path}: a single array, not an .npz file of named arrays")
+        with loaded as npz:
             arrays = {key: npz[key] for key in _EXPECTED if key in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise DataError(f"{path}: not a readable .npz file ({exc})") from exc
