@@ -193,7 +193,7 @@ def _check_augmentation(aug: Augmentation) -> None:
 
 def _check_positive(name: str, value: Any, integer: bool = False) -> None:
     kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value < math.inf:  # also refuses NaN
         kind = "a whole number" if integer else "a number"
         raise SpecError(name, f"must be {kind} above 0, got {value!r}")
 
