@@ -100,7 +100,7 @@ def cell_from_point(point: dict) -> tuple[int, int] | None:
     """(true, predicted) of a clicked confusion-matrix point (x = predicted, y = true), or None."""
     try:
         true, predicted = int(round(float(point["y"]))), int(round(float(point["x"])))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
         return None
     if 0 <= true <= 9 and 0 <= predicted <= 9:
         return true, predicted
