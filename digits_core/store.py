@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # Keras loads only when a model is read or written, so listin
     import keras
 
 MODELS_DIR = REPO_ROOT / "models"
+MODELS_ENV = "DIGITS_MODELS_DIR"
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -57,10 +58,14 @@ def sanitize_name(name: str) -> str:
 
 
 class ModelStore:
-    """List, load, save and delete models in one folder."""
+    """List, load, save and delete models in one folder.
 
-    def __init__(self, root: str | os.PathLike = MODELS_DIR):
-        self.root = Path(root)
+    Without `root`, the folder is $DIGITS_MODELS_DIR if set (tests and scripts point it at a
+    scratch folder), else the repository's models/.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root or os.environ.get(MODELS_ENV) or MODELS_DIR)
 
     def list(self) -> list[StoredModel]:
         """Every model that has both files, shipped ones first, then by name."""
