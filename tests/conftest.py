@@ -1,0 +1,41 @@
+"""Shared fixtures: real MNIST, one tiny trained model for the whole session, a temporary model store."""
+
+from __future__ import annotations
+
+import pytest
+
+from digits_core import get_preset, load_mnist
+
+TINY_PRESET = "dense-128x2"  # trains 6000 samples in a couple of seconds, ~90% on the test set
+TINY_SAMPLES = 6000
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The repository's MNIST, loaded once."""
+    return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def tiny_training(mnist):
+    """One short real training (one epoch on a subset), shared by every test that needs a model."""
+    from digits_core.training import train
+
+    spec = get_preset(TINY_PRESET).spec.with_changes(epochs=1)
+    return train(spec, mnist.subset(TINY_SAMPLES), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_training):
+    """The Keras model of tiny_training: do not train it further in a test."""
+    return tiny_training.model
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """An empty ModelStore in tmp_path, also made the default store via $DIGITS_MODELS_DIR."""
+    from digits_core.store import MODELS_ENV, ModelStore
+
+    root = tmp_path / "models"
+    monkeypatch.setenv(MODELS_ENV, str(root))
+    return ModelStore(root)
