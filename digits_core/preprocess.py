@@ -96,6 +96,8 @@ def _decode(data: bytes) -> np.ndarray:
         raise ImageTooLargeError(f"image file too large: {len(data) / 1e6:.1f} MB, at most {MAX_BYTES / 1e6:.0f} MB")
     try:
         image = Image.open(io.BytesIO(data))  # reads the header only
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, far above ours: same refusal
+        raise ImageTooLargeError(f"image too large: {exc}") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise NotAnImageError("not an image: the file is not a PNG, JPEG or other readable picture") from exc
     return _from_pil(image)
@@ -138,14 +140,14 @@ def _scale_to_box(cropped: np.ndarray) -> np.ndarray:
 
 
 def _centre_by_mass(digit: np.ndarray) -> np.ndarray:
-    """Paste into 28x28 so the centre of mass falls on the middle, keeping the digit inside."""
+    """Paste into 28x28 so the centre of mass falls on pixel (14, 14), as in MNIST, keeping the digit inside."""
     height, width = digit.shape
     mass = digit.astype(np.float64)
     total = mass.sum()
     cy = (mass.sum(axis=1) @ np.arange(height)) / total
     cx = (mass.sum(axis=0) @ np.arange(width)) / total
-    top = int(np.clip(round(FIELD / 2 - 0.5 - cy), 0, FIELD - height))
-    left = int(np.clip(round(FIELD / 2 - 0.5 - cx), 0, FIELD - width))
+    top = int(np.clip(round(FIELD / 2 - cy), 0, FIELD - height))
+    left = int(np.clip(round(FIELD / 2 - cx), 0, FIELD - width))
     canvas = np.zeros((FIELD, FIELD), np.uint8)
     canvas[top:top + height, left:left + width] = digit
     return canvas
