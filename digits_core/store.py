@@ -68,8 +68,9 @@ class ModelStore:
         self.root = Path(root or os.environ.get(MODELS_ENV) or MODELS_DIR)
 
     def list(self) -> list[StoredModel]:
-        """Every model that has both files, shipped ones first, then by name."""
-        entries = [self.info(p.stem) for p in sorted(self.root.glob("*.keras")) if p.with_suffix(".json").exists()]
+        """Every model that has both files and a valid name (stray files are ignored), shipped first, then by name."""
+        entries = [self.info(p.stem) for p in sorted(self.root.glob("*.keras"))
+                   if _NAME.match(p.stem) and p.with_suffix(".json").exists()]
         return sorted(entries, key=lambda e: (not e.shipped, e.name))
 
     def info(self, name: str) -> StoredModel:
@@ -122,7 +123,7 @@ def _inference_copy(model: keras.Model) -> keras.Model:
     """The same layers without optimizer state: a third of the file size, and nothing to restore."""
     import keras
 
-    return keras.Model(model.inputs, model.outputs, name=model.name)
+    return keras.Model(model.input, model.output, name=model.name)  # single tensors: callable on a plain array
 
 
 def _atomic_write(target: Path, write) -> None:

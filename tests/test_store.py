@@ -1,0 +1,128 @@
+"""ModelStore: round trips, safe names, atomic writes, damaged files, and read-only shipped models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digits_core.store import MODELS_DIR, MODELS_ENV, ModelStore, StoreError, sanitize_name
+
+META = {"preset": "dense-128x2", "test_accuracy": 0.9}
+
+
+def _leftovers(store: ModelStore) -> list[str]:
+    return sorted(p.name for p in store.root.iterdir() if p.name.startswith("."))
+
+
+def _same_outputs(first, second, images) -> bool:
+    return np.allclose(first(images[:, :, :, None]), second(images[:, :, :, None]), atol=1e-6)
+
+
+def test_save_list_load_delete(store, tiny_model, mnist):
+    assert store.list() == []
+    saved = store.save("my model", tiny_model, META)
+    assert saved.name == "my-model" and not saved.shipped and saved.test_accuracy == 0.9
+    assert {"created_at", "versions", "name", "shipped"} <= set(saved.meta)
+    assert [entry.name for entry in store.list()] == ["my-model"]
+    assert store.exists("my-model") and store.info("my model").meta["preset"] == "dense-128x2"
+    loaded = store.load("my-model")
+    assert _same_outputs(loaded, tiny_model, mnist.x_test[:50])
+    store.delete("my-model")
+    assert store.list() == [] and not store.exists("my-model")
+    assert list(store.root.iterdir()) == []
+
+
+def test_listing_order_and_incomplete_pairs(store, tiny_model):
+    store.save("zeta", tiny_model, META, shipped=True)
+    store.save("alpha", tiny_model, META)
+    (store.root / "orphan.keras").write_bytes(b"no metadata beside me")
+    (store.root / "odd.name.keras").write_bytes(b"x")  # not a name the store can address
+    (store.root / "odd.name.json").write_text("{}")
+    assert [(entry.name, entry.shipped) for entry in store.list()] == [("zeta", True), ("alpha", False)]
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "", "   ", "..", "model.v2", "a\\b", "x" * 65, "naïve"])
+def test_bad_names_refused(store, tiny_model, name):
+    with pytest.raises(StoreError, match="invalid model name"):
+        store.save(name, tiny_model, META)
+    for action in (store.load, store.delete, store.info, store.exists):
+        with pytest.raises(StoreError, match="invalid model name"):
+            action(name)
+    assert not store.root.exists() or list(store.root.iterdir()) == []
+
+
+def test_sanitize_name():
+    assert sanitize_name("  my first  model ") == "my-first-model"
+    assert sanitize_name("cnn_fast-2") == "cnn_fast-2"
+
+
+def test_missing_model_is_a_clear_error(store):
+    with pytest.raises(StoreError, match="no model named 'ghost'"):
+        store.load("ghost")
+    with pytest.raises(StoreError, match="no model named"):
+        store.delete("ghost")
+
+
+def test_writes_leave_no_temporary_files(store, tiny_model):
+    store.save("first", tiny_model, META)
+    store.save("first", tiny_model, {**META, "test_accuracy": 0.95})
+    assert _leftovers(store) == []
+    assert sorted(p.name for p in store.root.iterdir()) == ["first.json", "first.keras"]
+    assert store.info("first").test_accuracy == 0.95
+
+
+def test_failed_write_keeps_the_old_model(store, tiny_model, mnist, monkeypatch):
+    import digits_core.store as store_module
+
+    store.save("keep", tiny_model, META)
+    before = {p.name: p.read_bytes() for p in store.root.iterdir()}
+
+    class Exploding:
+        def save(self, path):
+            with open(path, "wb") as handle:
+                handle.write(b"half a model")
+            raise OSError("disk full")
+
+    monkeypatch.setattr(store_module, "_inference_copy", lambda model: Exploding())
+    with pytest.raises(OSError, match="disk full"):
+        store.save("keep", tiny_model, {**META, "test_accuracy": 0.1})
+    assert {p.name: p.read_bytes() for p in store.root.iterdir()} == before
+    monkeypatch.undo()
+    assert store.info("keep").test_accuracy == 0.9
+    assert _same_outputs(store.load("keep"), tiny_model, mnist.x_test[:10])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_damaged_model_file(store, tiny_model, damage):
+    store.save("broken", tiny_model, META)
+    path = store.root / "broken.keras"
+    content = {"garbage": b"this is not a zip archive", "truncated": path.read_bytes()[:2000], "empty": b""}[damage]
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=r"model 'broken' could not be loaded: broken.keras is damaged"):
+        store.load("broken")
+
+
+def test_damaged_metadata(store, tiny_model):
+    store.save("meta", tiny_model, META)
+    (store.root / "meta.json").write_text("{ half")
+    with pytest.raises(StoreError, match="metadata of model 'meta' is unreadable"):
+        store.info("meta")
+
+
+def test_shipped_models_are_read_only(store, tiny_model):
+    store.save("shipped", tiny_model, META, shipped=True)
+    with pytest.raises(StoreError, match="shipped"):
+        store.delete("shipped")
+    with pytest.raises(StoreError, match="shipped"):
+        store.save("shipped", tiny_model, {**META, "test_accuracy": 0.5})
+    assert store.info("shipped").test_accuracy == 0.9 and store.info("shipped").shipped
+    store.save("shipped", tiny_model, {**META, "test_accuracy": 0.95}, shipped=True)  # re-shipping is allowed
+    assert store.info("shipped").test_accuracy == 0.95
+
+
+def test_default_root_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(MODELS_ENV, str(tmp_path / "elsewhere"))
+    assert ModelStore().root == tmp_path / "elsewhere"
+    monkeypatch.delenv(MODELS_ENV)
+    assert ModelStore().root == MODELS_DIR
+    assert ModelStore(tmp_path).root == tmp_path
