@@ -127,7 +127,7 @@ def cmd_cv(args: argparse.Namespace) -> Any:
     from .crossval import cross_validate
 
     spec = get_preset(args.preset).spec
-    if args.epochs:
+    if args.epochs is not None:  # --epochs 0 is refused by the spec, not silently ignored
         spec = spec.with_changes(epochs=args.epochs)
     result = cross_validate(spec, load_mnist().subset(args.limit), folds=args.folds, progress=_EpochBar(args.json))
     print(f"fold accuracies {', '.join(f'{a:.4f}' for a in result.fold_accuracies)}; "
@@ -136,9 +136,16 @@ def cmd_cv(args: argparse.Namespace) -> Any:
             "mean": result.mean, "std": result.std}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house style for bad input: one line on stderr, exit status 2, no usage dump."""
+
+    def error(self, message: str) -> None:
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m digits_core", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m digits_core", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
