@@ -123,7 +123,9 @@ def _checked_array(array: np.ndarray) -> np.ndarray:
         raise ImageTooLargeError(f"image too large: {array.shape[1]}x{array.shape[0]}, at most {MAX_SIDE} a side")
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
-    if array.dtype.kind == "f":
+    if array.dtype == bool:  # a mask: True is ink
+        array = array.astype(np.uint8) * 255
+    elif array.dtype.kind == "f":
         scale = 255.0 if float(np.nanmax(array, initial=0)) <= 1.0 else 1.0
         array = np.clip(np.nan_to_num(array) * scale, 0, 255).astype(np.uint8)
     elif array.dtype != np.uint8:

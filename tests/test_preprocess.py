@@ -98,6 +98,7 @@ def test_grey_float_and_single_channel_arrays(reference):
     _assert_same_digit(to_mnist(ink.astype(np.float32) / 255).image, reference)
     _assert_same_digit(to_mnist(ink.astype(np.float64)).image, reference)
     _assert_same_digit(to_mnist(ink.astype(np.int64)).image, reference)
+    _assert_same_digit(to_mnist(ink > 127).image, reference)  # a boolean mask
 
 
 def test_png_jpeg_and_pil_sources(reference):
