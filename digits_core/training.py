@@ -145,7 +145,10 @@ def _as_listener(progress: Progress | None) -> ProgressListener:
     if progress is None:
         return _NoListener()
     if hasattr(progress, "on_epoch") or hasattr(progress, "on_batch"):
-        return progress
+        listener = _NoListener()  # a listener may implement only one of the two methods
+        listener.on_epoch = getattr(progress, "on_epoch", listener.on_epoch)
+        listener.on_batch = getattr(progress, "on_batch", listener.on_batch)
+        return listener
     return _FunctionListener(progress)
 
 

@@ -73,6 +73,19 @@ def test_plain_function_gets_both_kinds(mnist):
     assert any(isinstance(item, BatchUpdate) for item in seen)
 
 
+def test_listener_with_only_one_method(mnist):
+    class EpochsOnly:
+        def __init__(self):
+            self.records = []
+
+        def on_epoch(self, record):
+            self.records.append(record)
+
+    listener = EpochsOnly()
+    train(SPEC.with_changes(epochs=1, validation_split=0.0), mnist.subset(1500), progress=listener)
+    assert [record["epoch"] for record in listener.records] == [1]
+
+
 def test_stop_from_a_listener_ends_the_run(mnist):
     stop = threading.Event()
     seen = []
