@@ -1,0 +1,80 @@
+"""What the browser tests do on a Streamlit page: open it, wait for it, read metrics, draw, check errors."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+from playwright.sync_api import Locator, Page, expect
+
+EXCEPTION = '[data-testid="stException"]'
+SLOW_MS = 120_000  # a rerun that loads Keras and a model, on a shared and busy machine
+
+Point = tuple[float, float]
+
+
+def idle(page: Page, timeout: float = SLOW_MS) -> None:
+    """Wait until the script run of this session is over (connected and not running)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]'
+                           '[data-test-connection-state="CONNECTED"]', timeout=timeout, state="attached")
+
+
+def open_page(page: Page, path: str) -> None:
+    """Open `path`, wait for its first run to end and check that nothing raised."""
+    page.goto(path)
+    idle(page)
+    no_exception(page)
+
+
+def no_exception(page: Page) -> None:
+    """No exception box on the page (they would mean a traceback reached the user)."""
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The value of the st.metric whose label is exactly `label`."""
+    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return box.get_by_test_id("stMetricValue")
+
+
+def button(page: Page, name: str) -> Locator:
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def canvas(page: Page) -> Locator:
+    """The drawing surface of streamlit-drawable-canvas (Fabric.js's top canvas; no iframe in 0.13)."""
+    return page.locator("canvas.upper-canvas").first
+
+
+def draw(page: Page, strokes: Iterable[Sequence[Point]], box: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+    """Draw strokes with the mouse; points are 0-1 inside `box` (x, y, width, height as canvas fractions)."""
+    surface = canvas(page)
+    surface.scroll_into_view_if_needed()
+    rect = surface.bounding_box()
+    assert rect, "the canvas is not on screen"
+    bx, by, bw, bh = box
+    for stroke in strokes:
+        points = [(rect["x"] + (bx + x * bw) * rect["width"], rect["y"] + (by + y * bh) * rect["height"])
+                  for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=6)
+        page.mouse.up()
+
+
+def ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 24) -> list[Point]:
+    """A closed oval as a stroke, starting at the top."""
+    return [(cx + rx * math.sin(2 * math.pi * i / n), cy - ry * math.cos(2 * math.pi * i / n)) for i in range(n + 1)]
+
+
+# Digits as mouse strokes in a unit box, the way a student draws them. No stroke starts in the
+# top-right corner: the canvas toolbar (undo, reset...) lies over it and takes those clicks.
+DIGITS: dict[int, list[list[Point]]] = {
+    0: [ellipse(0.5, 0.5, 0.24, 0.36)],
+    1: [[(0.42, 0.22), (0.55, 0.12), (0.55, 0.88)]],
+    7: [[(0.22, 0.15), (0.78, 0.15), (0.45, 0.9)]],
+    4: [[(0.55, 0.18), (0.2, 0.62), (0.82, 0.62)], [(0.6, 0.38), (0.6, 0.92)]],
+    3: [[(0.25, 0.18), (0.5, 0.1), (0.72, 0.2), (0.7, 0.38), (0.45, 0.48), (0.72, 0.58),
+         (0.75, 0.78), (0.5, 0.9), (0.25, 0.82)]],
+}
