@@ -1,0 +1,53 @@
+"""Draw: digits drawn with the mouse are read right, anywhere on the canvas; reset clears; uploads are read."""
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from digits_core import load_mnist
+from st_page import DIGITS, SLOW_MS, canvas, draw, metric, no_exception, open_page
+
+RESET = "Reset canvas & history"  # the canvas toolbar's own reset button
+
+
+def reset_canvas(page: Page) -> None:
+    page.get_by_role("button", name=RESET).click()
+    expect(metric(page, "Prediction")).to_have_count(0, timeout=SLOW_MS)
+
+
+@pytest.fixture
+def draw_page(page: Page) -> Page:
+    open_page(page, "/draw")
+    expect(canvas(page)).to_be_visible(timeout=SLOW_MS)
+    return page
+
+
+def test_drawn_digits_are_read(draw_page: Page):
+    for digit, strokes in DIGITS.items():
+        draw(draw_page, strokes)
+        expect(metric(draw_page, "Prediction"), f"drawn {digit}").to_have_text(str(digit), timeout=SLOW_MS)
+        no_exception(draw_page)
+        reset_canvas(draw_page)
+
+
+@pytest.mark.parametrize("corner", [(0.04, 0.55, 0.32, 0.4), (0.62, 0.58, 0.32, 0.38)], ids=["bottom-left", "bottom-right"])
+def test_small_digit_in_a_corner_is_read(draw_page: Page, corner):
+    draw(draw_page, DIGITS[7], box=corner)
+    expect(metric(draw_page, "Prediction")).to_have_text("7", timeout=SLOW_MS)
+
+
+def test_reset_clears_the_prediction(draw_page: Page):
+    draw(draw_page, DIGITS[1])
+    expect(metric(draw_page, "Prediction")).to_have_text("1", timeout=SLOW_MS)
+    reset_canvas(draw_page)
+    no_exception(draw_page)
+
+
+def test_uploaded_mnist_digit_is_read(draw_page: Page, tmp_path):
+    data = load_mnist()
+    index = int((data.y_test == 2).argmax())  # the first 2 of the test set
+    path = tmp_path / "two.png"
+    Image.fromarray(data.x_test[index]).resize((112, 112)).save(path)
+    draw_page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(path)
+    expect(metric(draw_page, "Prediction")).to_have_text("2", timeout=SLOW_MS)
+    no_exception(draw_page)
