@@ -1,0 +1,49 @@
+"""Train: a short run grows its live chart and ends with the test accuracy; Stop ends a run early."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from st_page import SLOW_MS, button, metric, no_exception, open_page
+
+TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
+
+
+def set_number(page: Page, label: str, value: int) -> None:
+    """Type into the number input whose label starts with `label` and commit it (Enter reruns)."""
+    field = page.get_by_label(re.compile(rf"^{label}", re.I)).first
+    field.fill(str(value))
+    field.press("Enter")
+
+
+def start_training(page: Page, samples: int, epochs: int) -> None:
+    open_page(page, "/train")
+    set_number(page, "Training samples", samples)
+    set_number(page, "Epochs", epochs)
+    button(page, "Train").click()
+    expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
+
+
+def curve_points(page: Page):
+    """The epoch markers of the learning-curve chart (one per curve per finished epoch)."""
+    return page.get_by_test_id("stPlotlyChart").filter(has_text="accuracy").locator(".scatterlayer path.point")
+
+
+def test_short_training_grows_the_chart_and_ends_with_test_accuracy(page: Page):
+    start_training(page, samples=3000, epochs=3)
+    expect(curve_points(page).first).to_be_attached(timeout=TRAIN_MS)  # the first epoch is drawn
+    first_epoch = curve_points(page).count()
+    expect(metric(page, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
+    assert curve_points(page).count() > first_epoch, "the learning curves did not grow after the first epoch"
+    expect(button(page, "Stop")).to_have_count(0)
+    no_exception(page)
+
+
+def test_stop_ends_a_run_early(page: Page):
+    start_training(page, samples=20_000, epochs=20)
+    expect(page.get_by_test_id("stProgress")).to_be_visible(timeout=TRAIN_MS)
+    button(page, "Stop").click()
+    expect(button(page, "Stop")).to_have_count(0, timeout=TRAIN_MS)
+    expect(page.get_by_text(re.compile("stopped", re.I)).first).to_be_visible(timeout=TRAIN_MS)
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    no_exception(page)
