@@ -1,0 +1,177 @@
+"""Background runs (training, cross-validation) whose progress another thread reads safely.
+
+A Job owns one thread. The thread waits for a slot in a server-wide Slots object (a
+semaphore with a visible queue), runs its target and records epochs and batch updates
+under a lock; readers take a consistent JobSnapshot. Nothing here knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+MAX_TRAININGS_ENV = "DIGITS_MAX_TRAININGS"
+WAIT_POLL_SECONDS = 0.2
+
+QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
+FINISHED = (DONE, STOPPED, FAILED)
+
+
+def max_trainings() -> int:
+    """The server-wide cap on simultaneous runs: $DIGITS_MAX_TRAININGS, default 1, at least 1."""
+    try:
+        return max(1, int(os.environ.get(MAX_TRAININGS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+class Slots:
+    """At most `capacity` jobs run at once; the others wait first come, first served."""
+
+    def __init__(self, capacity: int):
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        self.capacity = capacity
+        self._condition = threading.Condition()
+        self._running: set[int] = set()
+        self._waiting: list[int] = []
+
+    def acquire(self, ticket: int, stop: threading.Event) -> bool:
+        """Wait for a free slot in turn; False if `stop` is set while waiting."""
+        with self._condition:
+            self._waiting.append(ticket)
+            while not (len(self._running) < self.capacity and self._waiting[0] == ticket):
+                if stop.is_set():
+                    self._waiting.remove(ticket)
+                    self._condition.notify_all()
+                    return False
+                self._condition.wait(WAIT_POLL_SECONDS)
+            self._waiting.pop(0)
+            self._running.add(ticket)
+            self._condition.notify_all()
+            return True
+
+    def release(self, ticket: int) -> None:
+        with self._condition:
+            self._running.discard(ticket)
+            self._condition.notify_all()
+
+    def position(self, ticket: int) -> int | None:
+        """1 for the next job to run, 2 after it, ...; None when not waiting."""
+        with self._condition:
+            return self._waiting.index(ticket) + 1 if ticket in self._waiting else None
+
+    @property
+    def running(self) -> int:
+        with self._condition:
+            return len(self._running)
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent copy of a job's state for drawing."""
+
+    kind: str
+    label: str
+    state: str
+    queue_position: int | None
+    epochs: list[dict[str, Any]]
+    batch: Any  # the latest training.BatchUpdate, or None
+    result: Any
+    error: str | None
+    seconds: float
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+
+_tickets = iter(range(1, 1 << 62))
+_tickets_lock = threading.Lock()
+
+
+def _next_ticket() -> int:
+    with _tickets_lock:
+        return next(_tickets)
+
+
+@dataclass
+class Job:
+    """One run of `target(job)` in a daemon thread; the job is also its progress listener.
+
+    Epoch records gain a "run" number that goes up each time the epoch count starts
+    again, so the folds of a cross-validation keep separate curves.
+    """
+
+    kind: str
+    target: Callable[[Job], Any]
+    slots: Slots
+    label: str = ""
+    stop: threading.Event = field(default_factory=threading.Event)
+    ticket: int = field(default_factory=_next_ticket)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = QUEUED
+        self._epochs: list[dict[str, Any]] = []
+        self._batch: Any = None
+        self._result: Any = None
+        self._error: str | None = None
+        self._started = self._ended = 0.0
+        self._thread = threading.Thread(target=self._run, name=f"digits-{self.kind}-{self.ticket}", daemon=True)
+
+    def start(self) -> Job:
+        self._thread.start()
+        return self
+
+    def request_stop(self) -> None:
+        """Ask the run to end after its current batch (or to leave the queue)."""
+        self.stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def on_epoch(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            run = self._epochs[-1]["run"] if self._epochs else 1
+            if self._epochs and record.get("epoch", 0) <= self._epochs[-1].get("epoch", 0):
+                run += 1
+            self._epochs.append({**record, "run": run})
+
+    def on_batch(self, update: Any) -> None:
+        with self._lock:
+            self._batch = update
+
+    def snapshot(self) -> JobSnapshot:
+        with self._lock:
+            end = self._ended or time.perf_counter()
+            return JobSnapshot(
+                self.kind, self.label, self._state, self.slots.position(self.ticket), list(self._epochs), self._batch,
+                self._result, self._error, end - self._started if self._started else 0.0,
+            )
+
+    def _run(self) -> None:
+        if not self.slots.acquire(self.ticket, self.stop):
+            self._finish(STOPPED)
+            return
+        try:
+            self._set_running()
+            result = self.target(self)
+        except Exception as exc:  # the thread must never die silently: the page shows the message
+            self._finish(FAILED, error=f"{type(exc).__name__}: {exc}")
+        else:
+            self._finish(STOPPED if self.stop.is_set() else DONE, result=result)
+        finally:
+            self.slots.release(self.ticket)
+
+    def _set_running(self) -> None:
+        with self._lock:
+            self._state, self._started = RUNNING, time.perf_counter()
+
+    def _finish(self, state: str, result: Any = None, error: str | None = None) -> None:
+        with self._lock:
+            self._state, self._result, self._error = state, result, error
+            self._ended = time.perf_counter()

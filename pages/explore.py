@@ -1,0 +1,68 @@
+"""Explore: browse the images, look at one closely, and see the dataset's shape and balance."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from digits_core.stats import digit_mean_and_spread, facts
+from ui.nav import leave_legacy_navigation
+from ui.plots import class_balance, digit_figure, digit_row, pixel_heatmap
+from ui.state import mnist
+
+leave_legacy_navigation()
+GRID = 40  # images per page of the grid
+
+
+@st.cache_data(show_spinner="Computing per-digit statistics...")
+def split_stats(split: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    images, labels = _split(split)
+    return (*digit_mean_and_spread(images, labels), facts(images, labels))
+
+
+def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
+    data = mnist()
+    return (data.x_train, data.y_train) if split == "train" else (data.x_test, data.y_test)
+
+
+@st.cache_data(show_spinner=False)
+def order(split: str, digit: str, seed: int) -> np.ndarray:
+    """Indices of the split shown in the grid: filtered by digit, shuffled unless seed is 0."""
+    labels = _split(split)[1]
+    indices = np.arange(len(labels)) if digit == "all" else np.flatnonzero(labels == int(digit))
+    return np.random.default_rng(seed).permutation(indices) if seed else indices
+
+
+st.title("Explore the data")
+controls = st.columns([1, 1, 1, 1])
+split = controls[0].radio("Set", ["train", "test"], horizontal=True)
+digit = controls[1].selectbox("Digit", ["all"] + [str(d) for d in range(10)])
+if controls[2].button("Shuffle", help="Show the images in a random order"):
+    st.session_state["explore_seed"] = int(np.random.default_rng().integers(1, 2**31))
+if controls[2].button("In order"):
+    st.session_state["explore_seed"] = 0
+indices = order(split, digit, st.session_state.get("explore_seed", 0))
+pages = max(1, -(-len(indices) // GRID))
+page = controls[3].number_input(f"Page (of {pages:,})", 1, pages, 1)
+
+images, labels = _split(split)
+shown = indices[(page - 1) * GRID: page * GRID]
+st.image([np.kron(images[i], np.ones((2, 2), np.uint8)) for i in shown],
+         caption=[f"#{i}: {labels[i]}" for i in shown], width=64)
+
+st.subheader("One sample up close")
+pick = st.columns([1, 3])
+index = pick[0].number_input(f"Index in the {split} set (0-{len(labels) - 1:,})", 0, len(labels) - 1,
+                             int(shown[0]) if len(shown) else 0)
+pick[0].metric("Label", int(labels[index]))
+pick[0].plotly_chart(digit_figure(images[index], height=260), width="stretch")
+pick[1].plotly_chart(pixel_heatmap(images[index]), width="stretch")
+pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.")
+
+st.subheader("The dataset at a glance")
+data = mnist()
+st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
+mean, spread, split_facts = split_stats(split)
+st.plotly_chart(digit_row(mean, f"Mean image of each digit ({split} set)"), width="stretch")
+st.plotly_chart(digit_row(spread, "Pixel spread (standard deviation): where the writers disagree", "magma"),
+                width="stretch")
+st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))

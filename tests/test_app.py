@@ -1,0 +1,109 @@
+"""The dashboard under Streamlit's AppTest: every page runs, and the main interactions work."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/home.py", "pages/explore.py", "pages/train.py", "pages/evaluate.py", "pages/draw.py"]
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 120  # the first Keras import and model build are slow on a busy machine
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def stored_store(store, tiny_training):
+    """A temporary store holding the tiny model as 'default', so Evaluate and Draw have one."""
+    store.save("default", tiny_training.model, {"test_accuracy": tiny_training.test_accuracy, "preset": "tiny"})
+    return store
+
+
+def digit_picture(mnist, index: int = 0) -> np.ndarray:
+    """A test digit, large, as the RGBA array a canvas returns (white ink on black)."""
+    big = np.kron(mnist.x_test[index], np.ones((10, 10), np.uint8))
+    return np.dstack([big, big, big, np.full_like(big, 255)])
+
+
+def summary_table(at: AppTest):
+    """The model summary (layer, type, output shape, parameters) shown on Train."""
+    return next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(page):
+    at = open_page(page)
+    assert not at.exception
+    assert at.title or at.markdown
+
+
+def test_choosing_a_preset_updates_the_summary():
+    at = open_page("pages/train.py")
+    before = summary_table(at)
+    at.selectbox[0].select("dense-512").run()
+    after = summary_table(at)
+    assert not at.exception
+    assert list(after["type"]) != list(before["type"])
+    assert "Dense" in set(after["type"]) and after["parameters"].sum() == 784 * 512 + 512 + 512 * 10 + 10
+
+
+def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
+    at = open_page("pages/train.py")
+    samples = next(n for n in at.number_input if n.label == "Training samples")
+    samples.set_value(300).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    at.session_state["job"].join(TIMEOUT)
+    at.run()
+    assert not at.exception
+    metric = next(m for m in at.metric if m.label == "Test accuracy")
+    assert metric.value.endswith("%")
+    assert at.session_state["active_model"].stored is False
+
+
+def test_evaluate_shows_the_matrix_and_a_clicked_cell(stored_store):
+    at = open_page("pages/evaluate.py")
+    assert not at.exception
+    assert any(m.label == "Test accuracy" for m in at.metric)
+    assert any("Confusion matrix" in s.value for s in at.subheader)
+    assert any(s.value.startswith("True ") for s in at.subheader)  # the most confused cell by default
+
+
+def test_an_upload_gives_a_prediction(stored_store, mnist):
+    at = open_page("pages/draw.py")
+    png = io.BytesIO()
+    Image.fromarray(digit_picture(mnist)[..., 0]).save(png, format="PNG")
+    at.file_uploader[0].set_value(("seven.png", png.getvalue(), "image/png")).run()
+    assert not at.exception
+    prediction = next(m for m in at.metric if m.label == "Prediction")
+    assert prediction.value == str(mnist.y_test[0])
+
+
+def test_the_canvas_drawing_gives_a_prediction_and_an_empty_one_a_hint(stored_store, mnist):
+    drawn = mock.Mock(image_data=digit_picture(mnist, 1))
+    with mock.patch("streamlit_drawable_canvas.st_canvas", return_value=drawn):
+        at = open_page("pages/draw.py")
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "Prediction").value == str(mnist.y_test[1])
+
+    empty = mock.Mock(image_data=np.zeros((280, 280, 4), np.uint8))
+    with mock.patch("streamlit_drawable_canvas.st_canvas", return_value=empty):
+        at = open_page("pages/draw.py")
+    assert not at.exception and not any(m.label == "Prediction" for m in at.metric)
+    assert any("Draw a digit" in i.value for i in at.info)
+
+
+def test_draw_without_any_model_explains_instead_of_crashing(store):
+    at = open_page("pages/draw.py")
+    assert not at.exception
+    assert any("No model" in i.value for i in at.info)

@@ -1,0 +1,63 @@
+"""The background job and the server-wide cap, with real threads (no Streamlit, no Keras)."""
+
+import threading
+
+import pytest
+
+from digits_core.jobs import DONE, FAILED, QUEUED, STOPPED, Job, Slots, max_trainings
+
+
+def test_job_records_epochs_and_result():
+    def target(job):
+        for epoch in (1, 2, 1, 2):  # two folds of two epochs
+            job.on_epoch({"epoch": epoch, "loss": 1.0 / epoch})
+        return "model"
+
+    job = Job("train", target, Slots(1)).start()
+    job.join(5)
+    snap = job.snapshot()
+    assert snap.state == DONE and snap.finished and snap.result == "model"
+    assert [r["run"] for r in snap.epochs] == [1, 1, 2, 2]
+
+
+def test_failure_is_reported_not_raised():
+    job = Job("train", lambda job: 1 / 0, Slots(1)).start()
+    job.join(5)
+    assert job.snapshot().state == FAILED and "ZeroDivisionError" in job.snapshot().error
+
+
+def test_cap_queues_the_second_job_and_stop_leaves_the_queue():
+    slots, release = Slots(1), threading.Event()
+    first = Job("train", lambda job: release.wait(5), slots).start()
+    while slots.running == 0:
+        pass
+    second = Job("train", lambda job: "ran", slots).start()
+    while second.snapshot().queue_position is None:
+        pass
+    assert second.snapshot().state == QUEUED and second.snapshot().queue_position == 1
+    second.request_stop()
+    second.join(5)
+    assert second.snapshot().state == STOPPED and second.snapshot().result is None
+    release.set()
+    first.join(5)
+    assert first.snapshot().state == DONE
+
+
+def test_stop_during_run_marks_stopped():
+    def target(job):
+        job.stop.wait(5)
+        return "partial"
+
+    job = Job("train", target, Slots(1)).start()
+    job.request_stop()
+    job.join(5)
+    assert job.snapshot().state == STOPPED and job.snapshot().result == "partial"
+
+
+def test_max_trainings_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("DIGITS_MAX_TRAININGS", "3")
+    assert max_trainings() == 3
+    monkeypatch.setenv("DIGITS_MAX_TRAININGS", "nonsense")
+    assert max_trainings() == 1
+    with pytest.raises(ValueError):
+        Slots(0)

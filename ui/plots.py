@@ -1,0 +1,117 @@
+"""Plotly figures the pages share: digit images, probability bars, learning curves, matrices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+DIGITS = list(range(10))
+TRAIN_COLOUR, VALIDATION_COLOUR = "#1f77b4", "#ff7f0e"
+
+
+def _compact(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def digit_figure(image: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
+    """One 28x28 uint8 image, white on black, square pixels, no axes."""
+    fig = px.imshow(image, color_continuous_scale="gray", zmin=0, zmax=255, title=title)
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    fig.update_coloraxes(showscale=False)
+    return _compact(fig, height)
+
+
+def pixel_heatmap(image: np.ndarray, height: int = 620) -> go.Figure:
+    """The raw pixel values, printed in their cells: what the network really receives."""
+    fig = go.Figure(go.Heatmap(
+        z=image, text=image, texttemplate="%{text}", textfont={"size": 8}, colorscale="gray",
+        zmin=0, zmax=255, showscale=False, hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", dtick=4)
+    fig.update_xaxes(side="top", dtick=4, constrain="domain")
+    return _compact(fig, height)
+
+
+def probability_bars(probabilities: np.ndarray, height: int = 280) -> go.Figure:
+    """Ten bars, the winning digit highlighted."""
+    best = int(np.argmax(probabilities))
+    colours = ["#d62728" if d == best else "#9aa5b1" for d in DIGITS]
+    fig = go.Figure(go.Bar(x=DIGITS, y=probabilities, marker_color=colours,
+                           text=[f"{p:.0%}" for p in probabilities], textposition="outside"))
+    fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="probability")
+    return _compact(fig, height)
+
+
+def class_balance(train_labels: np.ndarray, test_labels: np.ndarray) -> go.Figure:
+    """How many images of each digit the training and test sets hold."""
+    fig = go.Figure([
+        go.Bar(name="train", x=DIGITS, y=np.bincount(train_labels, minlength=10), marker_color=TRAIN_COLOUR),
+        go.Bar(name="test", x=DIGITS, y=np.bincount(test_labels, minlength=10), marker_color=VALIDATION_COLOUR),
+    ])
+    fig.update_layout(barmode="group", title="Images per digit")
+    fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
+    return _compact(fig, 320)
+
+
+def digit_row(images: np.ndarray, title: str, scale: str = "gray") -> go.Figure:
+    """Ten images side by side, one per digit (mean or spread images)."""
+    fig = px.imshow(images, facet_col=0, color_continuous_scale=scale, title=title)
+    fig.for_each_annotation(lambda a: a.update(text=f"digit {a.text.split('=')[-1]}"))
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    fig.update_coloraxes(showscale=False)
+    return _compact(fig, 200)
+
+
+def learning_curves(epochs: list[dict[str, Any]], by_run: bool = False, height: int = 320) -> go.Figure:
+    """Loss and accuracy per epoch, train solid and validation dashed; one colour per fold when by_run."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
+    frame = pd.DataFrame(epochs)
+    palette = px.colors.qualitative.Plotly
+    for run, rows in (frame.groupby("run") if by_run and not frame.empty else [(None, frame)]):
+        for col, metric in enumerate(("loss", "accuracy"), start=1):
+            for prefix, dash in (("", "solid"), ("val_", "dash")):
+                name = prefix + metric
+                if name not in rows or rows[name].isna().all():
+                    continue
+                label = ("validation" if prefix else "train") + (f" fold {run}" if run else "")
+                colour = palette[(run - 1) % len(palette)] if run else (VALIDATION_COLOUR if prefix else TRAIN_COLOUR)
+                fig.add_trace(go.Scatter(x=rows["epoch"], y=rows[name], name=label, legendgroup=label,
+                                         showlegend=col == 1, mode="lines+markers",
+                                         line=dict(color=colour, dash=dash)), row=1, col=col)
+    fig.update_xaxes(title="epoch", dtick=1)
+    return _compact(fig, height)
+
+
+def confusion_figure(confusion: np.ndarray) -> go.Figure:
+    """The confusion matrix as a heatmap, with an invisible square marker on each cell.
+
+    Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers return the
+    clicked point, with x = predicted and y = true (evaluation.cell_from_point reads it).
+    """
+    true, predicted = np.meshgrid(DIGITS, DIGITS, indexing="ij")
+    shown = np.log1p(confusion)  # the diagonal would otherwise wash out every mistake
+    fig = go.Figure(go.Heatmap(z=shown, x=DIGITS, y=DIGITS, text=confusion, texttemplate="%{text}",
+                               colorscale="Blues", showscale=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=predicted.ravel(), y=true.ravel(), mode="markers", customdata=confusion.ravel(),
+        marker=dict(symbol="square", size=34, opacity=0), showlegend=False,
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>",
+    ))
+    fig.update_xaxes(title="predicted", tickmode="array", tickvals=DIGITS, side="top")
+    fig.update_yaxes(title="true", tickmode="array", tickvals=DIGITS, autorange="reversed")
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    return _compact(fig, 480)
+
+
+def fold_box(accuracies: list[float]) -> go.Figure:
+    """The spread of the folds' held-out accuracies."""
+    fig = go.Figure(go.Box(y=accuracies, boxpoints="all", name="folds", jitter=0.3))
+    fig.update_yaxes(tickformat=".2%", title="held-out accuracy")
+    return _compact(fig, 320)
