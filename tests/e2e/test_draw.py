@@ -10,8 +10,9 @@ from st_page import DIGITS, SLOW_MS, canvas, draw, metric, no_exception, open_pa
 RESET = "Reset canvas & history"  # the canvas toolbar's own reset button
 
 
-def reset_canvas(page: Page) -> None:
-    page.get_by_role("button", name=RESET).click()
+def reset_canvas(page: Page, name: str = RESET) -> None:
+    """Press a reset button (the toolbar's, or the page's Clear) and wait for the prediction to go."""
+    page.get_by_role("button", name=name, exact=True).click()
     expect(metric(page, "Prediction")).to_have_count(0, timeout=SLOW_MS)
 
 
@@ -36,10 +37,11 @@ def test_small_digit_in_a_corner_is_read(draw_page: Page, corner):
     expect(metric(draw_page, "Prediction")).to_have_text("7", timeout=SLOW_MS)
 
 
-def test_reset_clears_the_prediction(draw_page: Page):
+@pytest.mark.parametrize("reset", [RESET, "Clear"], ids=["toolbar-reset", "page-clear"])
+def test_reset_clears_the_prediction(draw_page: Page, reset: str):
     draw(draw_page, DIGITS[1])
     expect(metric(draw_page, "Prediction")).to_have_text("1", timeout=SLOW_MS)
-    reset_canvas(draw_page)
+    reset_canvas(draw_page, reset)
     no_exception(draw_page)
 
 
@@ -48,6 +50,7 @@ def test_uploaded_mnist_digit_is_read(draw_page: Page, tmp_path):
     index = int((data.y_test == 2).argmax())  # the first 2 of the test set
     path = tmp_path / "two.png"
     Image.fromarray(data.x_test[index]).resize((112, 112)).save(path)
+    draw_page.get_by_role("tab", name="Upload a picture").click()
     draw_page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(path)
     expect(metric(draw_page, "Prediction")).to_have_text("2", timeout=SLOW_MS)
     no_exception(draw_page)

@@ -19,6 +19,7 @@ def set_number(page: Page, label: str, value: int) -> None:
 def start_training(page: Page, samples: int, epochs: int) -> None:
     open_page(page, "/train")
     set_number(page, "Training samples", samples)
+    page.get_by_text("Customise the network and its training").click()  # the epochs live in this expander
     set_number(page, "Epochs", epochs)
     button(page, "Train").click()
     expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
