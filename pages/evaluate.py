@@ -49,13 +49,11 @@ def images_with_probabilities(result, indices) -> None:
 
 
 def cv_job(preset: str, folds: int, samples: int, epochs: int):
-    spec = PRESETS[preset].spec.with_changes(epochs=epochs)
+    """The run for the background thread; the data is taken here, since the thread must not touch st.*."""
+    from digits_core.crossval import cross_validate
 
-    def target(job):
-        from digits_core.crossval import cross_validate
-
-        return cross_validate(spec, mnist().subset(samples), folds=folds, progress=job, stop=job.stop)
-    return target
+    spec, data = PRESETS[preset].spec.with_changes(epochs=epochs), mnist().subset(samples)
+    return lambda job: cross_validate(spec, data, folds=folds, progress=job, stop=job.stop)
 
 
 def draw_cv(snap, job) -> None:
@@ -117,8 +115,8 @@ cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(DEFAULT_PRE
 folds = b.number_input("Folds", 2, 10, 3)
 cv_samples = c.number_input("Samples", 500, 60_000, 3_000, 500)
 cv_epochs = d.number_input("Epochs per fold", 1, 20, 2)
-if st.button("Run cross-validation", disabled=busy()):
-    start("cv", cv_preset, cv_job(cv_preset, int(folds), int(cv_samples), int(cv_epochs)))
+st.button("Run cross-validation", disabled=busy(),
+          on_click=lambda: start("cv", cv_preset, cv_job(cv_preset, int(folds), int(cv_samples), int(cv_epochs))))
 live("cv", draw_cv)
 cv = st.session_state.get(CV_RESULT)
 if cv is not None and not busy():

@@ -66,11 +66,11 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 
 def train_job(spec: ModelSpec, samples: int):
-    def target(job):
-        from digits_core.training import train
+    """The run for the background thread; the data is taken here, since the thread must not touch st.*."""
+    from digits_core.training import train
 
-        return train(spec, mnist().subset(samples), progress=job, stop=job.stop)
-    return target
+    data = mnist().subset(samples)
+    return lambda job: train(spec, data, progress=job, stop=job.stop)
 
 
 def draw_progress(snap, job) -> None:
@@ -103,8 +103,8 @@ if spec is not None:
     st.dataframe(table, width="stretch", hide_index=True)
     st.caption(f"Total parameters: **{table['parameters'].sum():,}**")
 
-if st.button("Train", type="primary", disabled=spec is None or busy()):
-    start("train", preset, train_job(spec, int(samples)))
+st.button("Train", type="primary", disabled=spec is None or busy(),
+          on_click=lambda: start("train", preset, train_job(spec, int(samples))))
 
 live("train", draw_progress)
 
