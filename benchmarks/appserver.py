@@ -34,11 +34,11 @@ class ChromiumMissing(RuntimeError):
 
 
 def free_port(first: int = FIRST_PORT, last: int = FIRST_PORT + 99) -> int:
-    """The first port from `first` on that nothing listens on."""
+    """The first port from `first` on that is free on every interface (Streamlit binds them all)."""
     for port in range(first, last + 1):
         with socket.socket() as sock:
             try:
-                sock.bind(("127.0.0.1", port))
+                sock.bind(("", port))
             except OSError:
                 continue
             return port
@@ -89,12 +89,24 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def running_app(log: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The app on a free port from 8700 up, healthy: yields (base URL, process); stops it afterwards."""
+    """The app on a free port from 8700 up, healthy: yields (base URL, process); stops it afterwards.
+
+    A port can be taken between the check and Streamlit's bind (other runs share the machine):
+    then the next one is tried.
+    """
     port = free_port()
-    proc = start_server(port, log, env)
-    try:
+    for attempt in range(5):
+        proc = start_server(port, log, env)
         url = f"http://127.0.0.1:{port}"
-        wait_healthy(proc, url, log)
+        try:
+            wait_healthy(proc, url, log)
+            break
+        except RuntimeError:
+            stop_server(proc)
+            if "is not available" not in log.read_text() or attempt == 4:
+                raise
+            port = free_port(port + 1)
+    try:
         yield url, proc
     finally:
         stop_server(proc)
