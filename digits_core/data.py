@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,14 +63,14 @@ def load_mnist(path: str | os.PathLike | None = None) -> MnistData:
 def _load_npz(path: str) -> MnistData:
     """Read and check one .npz file; cached so every caller shares the same arrays."""
     if not Path(path).is_file():
-        raise DataError(f"{path}: no such file")
+        raise DataError(f"{path}: {'a folder, not a file' if Path(path).is_dir() else 'no such file'}")
     try:
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):  # a lone .npy array
             raise DataError(f"{path}: a single array, not an .npz file of named arrays")
         with loaded as npz:
             arrays = {key: npz[key] for key in _EXPECTED if key in npz.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error) as exc:  # zlib: damaged compressed data
         raise DataError(f"{path}: not a readable .npz file ({exc})") from exc
     return _checked(arrays, path)
 

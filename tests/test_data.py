@@ -85,6 +85,24 @@ def test_missing_file(tmp_path):
     assert str(path) in str(info.value)
 
 
+def test_folder_instead_of_file(tmp_path):
+    with pytest.raises(DataError, match="a folder, not a file") as info:
+        load_mnist(tmp_path)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_damaged_compressed_file(tmp_path):
+    """The zip directory is intact but the compressed data is not: the CRC check catches it."""
+    data = bytearray(_fake_npz(tmp_path / "whole.npz").read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 64] = bytes(64)
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match="not a readable .npz file") as info:
+        load_mnist(path)
+    assert str(path) in str(info.value)
+
+
 def test_truncated_file(tmp_path):
     whole = _fake_npz(tmp_path / "whole.npz").read_bytes()
     path = tmp_path / "truncated.npz"
