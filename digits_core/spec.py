@@ -110,10 +110,12 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
         """Build and validate a spec from plain data, refusing unknown keys."""
+        if not isinstance(data, dict):
+            raise SpecError("spec", f"must be an object, got {type(data).__name__}")
         _refuse_unknown("spec", data, cls)
         values = dict(data)
-        values["conv"] = tuple(_sub(ConvBlock, f"conv[{i}]", b) for i, b in enumerate(data.get("conv", ())))
-        values["dense"] = tuple(_sub(DenseLayer, f"dense[{i}]", d) for i, d in enumerate(data.get("dense", ())))
+        values["conv"] = tuple(_sub(ConvBlock, f"conv[{i}]", b) for i, b in enumerate(_layers("conv", data)))
+        values["dense"] = tuple(_sub(DenseLayer, f"dense[{i}]", d) for i, d in enumerate(_layers("dense", data)))
         values["augmentation"] = _sub(Augmentation, "augmentation", data.get("augmentation", {}))
         return cls(**values).validate()
 
@@ -151,6 +153,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _layers(name: str, data: dict[str, Any]) -> list | tuple:
+    """The conv or dense list of plain data (a missing one is empty); anything else is refused by name."""
+    layers = data.get(name, ())
+    if not isinstance(layers, (list, tuple)):
+        raise SpecError(name, f"must be a list of layers, got {type(layers).__name__}")
+    return layers
+
+
 def _sub(kind: type, name: str, data: Any) -> Any:
     if isinstance(data, kind):
         return data
@@ -174,12 +184,15 @@ def _check_layers(spec: ModelSpec) -> None:
         _check_positive(f"conv[{i}].kernel_size", block.kernel_size, integer=True)
         _check_positive(f"conv[{i}].strides", block.strides, integer=True)
         _check_choice(f"conv[{i}].padding", block.padding, PADDINGS)
+        _check_flag(f"conv[{i}].batch_norm", block.batch_norm)
+        _check_flag(f"conv[{i}].pool", block.pool)
         _check_fraction(f"conv[{i}].dropout", block.dropout)
     for i, side in enumerate(feature_map_sizes(spec)):
         if side < 1:
             raise SpecError(f"conv[{i}]", "too many poolings or strides: the 28x28 image shrinks to nothing here")
     for i, layer in enumerate(spec.dense):
         _check_positive(f"dense[{i}].units", layer.units, integer=True)
+        _check_flag(f"dense[{i}].batch_norm", layer.batch_norm)
         _check_fraction(f"dense[{i}].dropout", layer.dropout)
     if spec.head == "global-average" and not spec.conv:
         raise SpecError("head", "global-average needs at least one conv block")
@@ -187,7 +200,7 @@ def _check_layers(spec: ModelSpec) -> None:
 
 def _check_augmentation(aug: Augmentation) -> None:
     for name, value, upper in (("shift", aug.shift, 8), ("rotation", aug.rotation, 45), ("zoom", aug.zoom, 0.5)):
-        if not isinstance(value, (int, float)) or not 0 <= value <= upper:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= upper:
             raise SpecError(f"augmentation.{name}", f"must be between 0 and {upper}, got {value!r}")
 
 
@@ -201,6 +214,12 @@ def _check_positive(name: str, value: Any, integer: bool = False) -> None:
 def _check_fraction(name: str, value: Any, upper: float = 1.0) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < upper:
         raise SpecError(name, f"must be at least 0 and below {upper}, got {value!r}")
+
+
+def _check_flag(name: str, value: Any) -> None:
+    """Only true or false: a JSON string such as "false" would otherwise switch the layer on."""
+    if not isinstance(value, bool):
+        raise SpecError(name, f"must be true or false, got {value!r}")
 
 
 def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

@@ -62,6 +62,12 @@ def test_feature_map_sizes():
         ({"augmentation": {"flip": True}}, "augmentation"),
         ({"conv": [{"filters": 8, "colour": "red"}]}, "conv[0]"),
         ({"conv": ["big"]}, "conv[0]"),
+        ({"conv": None}, "conv"),
+        ({"dense": 128}, "dense"),
+        ({"conv": [{"batch_norm": "false"}]}, "conv[0].batch_norm"),  # a truthy string would switch it on
+        ({"conv": [{"pool": 1}]}, "conv[0].pool"),
+        ({"dense": [{"batch_norm": None}]}, "dense[0].batch_norm"),
+        ({"augmentation": {"shift": True}}, "augmentation.shift"),
     ],
 )
 def test_invalid_specs_name_the_field(changes, field):
@@ -82,6 +88,13 @@ def test_validate_on_a_hand_built_spec():
     with pytest.raises(SpecError) as info:
         ModelSpec(dense=(DenseLayer(10),), optimizer="adamw").validate()
     assert info.value.field == "optimizer"
+
+
+@pytest.mark.parametrize("data", [[1, 2], "adam", None])
+def test_from_dict_refuses_non_objects(data):
+    with pytest.raises(SpecError) as info:
+        ModelSpec.from_dict(data)
+    assert info.value.field == "spec"
 
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"adam"'])
