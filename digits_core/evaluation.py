@@ -26,7 +26,10 @@ class Evaluation:
     mistakes: np.ndarray  # indices of misclassified images, most confident first
 
     def cell_indices(self, true: int, predicted: int) -> np.ndarray:
-        """Indices of the test images of one confusion-matrix cell, most confident first."""
+        """Indices of the test images of one confusion-matrix cell, most confident first (none outside 0..9)."""
+        true, predicted = _digit(true), _digit(predicted)  # 3.0 from a chart is cell 3, not an IndexError
+        if true is None or predicted is None:
+            return np.empty(0, np.intp)
         mask = (self.labels == true) & (self.predicted == predicted)
         indices = np.flatnonzero(mask)
         return indices[np.argsort(-self.probabilities[indices, predicted], kind="stable")]
@@ -99,12 +102,21 @@ def confused_pairs(confusion: np.ndarray, top: int = 10) -> pd.DataFrame:
 def cell_from_point(point: dict) -> tuple[int, int] | None:
     """(true, predicted) of a clicked confusion-matrix point (x = predicted, y = true), or None."""
     try:
-        true, predicted = int(round(float(point["y"]))), int(round(float(point["x"])))
-    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
+        true, predicted = _digit(point["y"]), _digit(point["x"])
+    except (KeyError, TypeError):  # a missing coordinate, or no point at all
         return None
-    if 0 <= true <= 9 and 0 <= predicted <= 9:
-        return true, predicted
-    return None
+    if true is None or predicted is None:
+        return None
+    return true, predicted
+
+
+def _digit(value: object) -> int | None:
+    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
+    try:
+        digit = int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
+        return None
+    return digit if 0 <= digit <= 9 else None
 
 
 def _loss(probs: np.ndarray, labels: np.ndarray) -> float:

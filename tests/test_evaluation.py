@@ -56,9 +56,21 @@ def test_cell_indices(evaluation):
     pair = evaluation.confused_pairs.iloc[0]
     indices = evaluation.cell_indices(int(pair["true"]), int(pair["predicted"]))
     assert len(indices) == pair["count"]
-    assert (evaluation.labels[indices] == pair["true"]).all() and (evaluation.predicted[indices] == pair["predicted"]).all()
+    assert (evaluation.labels[indices] == pair["true"]).all()
+    assert (evaluation.predicted[indices] == pair["predicted"]).all()
     assert (np.diff(evaluation.probabilities[indices, int(pair["predicted"])]) <= 0).all()
     assert len(evaluation.cell_indices(3, 3)) == evaluation.confusion[3, 3]
+
+
+def test_cell_indices_takes_chart_values(evaluation):
+    expected = evaluation.cell_indices(3, 5)
+    for true, predicted in [(3.0, 5.0), (np.int64(3), np.uint8(5)), ("3", "5")]:
+        assert evaluation.cell_indices(true, predicted).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(("true", "predicted"), [(10, 3), (3, 10), (-1, 2), (2, -1), (None, 3), (3, float("nan"))])
+def test_cell_indices_outside_the_matrix_are_empty(evaluation, true, predicted):
+    assert evaluation.cell_indices(true, predicted).tolist() == []
 
 
 @pytest.mark.parametrize(
@@ -76,6 +88,9 @@ def test_cell_indices(evaluation):
         ({"x": "five", "y": 3}, None),
         ({"x": float("nan"), "y": 3}, None),
         ({"x": float("inf"), "y": 3}, None),
+        ({"x": 9.4, "y": 0.2}, (0, 9)),
+        ("x=3", None),
+        ([3, 5], None),
     ],
 )
 def test_cell_from_point(point, cell):
