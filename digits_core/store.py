@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .data import REPO_ROOT
 
@@ -49,7 +49,9 @@ class StoredModel:
 
 def sanitize_name(name: str) -> str:
     """A safe file stem: spaces become '-', then only letters, digits, '-' and '_' may remain."""
-    cleaned = re.sub(r"\s+", "-", str(name).strip())
+    if not isinstance(name, str):  # str(None) would be the valid name 'None'
+        raise StoreError(f"invalid model name {name!r}: a name must be text")
+    cleaned = re.sub(r"\s+", "-", name.strip())
     if not _NAME.match(cleaned):
         raise StoreError(
             f"invalid model name {name!r}: use 1-64 letters, digits, '-' or '_' (no dots, slashes or spaces)"
@@ -68,20 +70,31 @@ class ModelStore:
         self.root = Path(root or os.environ.get(MODELS_ENV) or MODELS_DIR)
 
     def list(self) -> list[StoredModel]:
-        """Every model that has both files and a valid name (stray files are ignored), shipped first, then by name."""
-        entries = [self.info(p.stem) for p in sorted(self.root.glob("*.keras"))
-                   if _NAME.match(p.stem) and p.with_suffix(".json").exists()]
+        """Every model with both files, a valid name and readable metadata, shipped first, then by name.
+
+        Stray files and damaged metadata are skipped, so one bad file cannot hide every other model.
+        """
+        entries = []
+        for path in sorted(self.root.glob("*.keras")):
+            if _NAME.match(path.stem) and path.with_suffix(".json").exists():
+                try:
+                    entries.append(self.info(path.stem))
+                except StoreError:
+                    continue
         return sorted(entries, key=lambda e: (not e.shipped, e.name))
 
     def info(self, name: str) -> StoredModel:
         name = sanitize_name(name)
         path = self._path(name, ".json")
         try:
-            return StoredModel(name, json.loads(path.read_text()))
+            meta = json.loads(path.read_text())
         except FileNotFoundError:
             raise StoreError(f"no model named {name!r} in {self.root}") from None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise StoreError(f"the metadata of model {name!r} is unreadable ({exc})") from exc
+        if not isinstance(meta, dict):
+            raise StoreError(f"the metadata of model {name!r} is unreadable (not a JSON object)")
+        return StoredModel(name, meta)
 
     def load(self, name: str = DEFAULT_MODEL) -> keras.Model:
         """The saved Keras model, loaded with safe_mode (no arbitrary code) and without its optimizer."""
@@ -89,6 +102,8 @@ class ModelStore:
 
         self.info(name)
         path = self._path(sanitize_name(name), ".keras")
+        if not path.is_file():
+            raise StoreError(f"model {name!r} could not be loaded: {path.name} is missing")
         try:
             return keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises many kinds for a damaged archive
@@ -96,14 +111,21 @@ class ModelStore:
 
     def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False) -> StoredModel:
         """Write the weights and metadata atomically; a shipped model may only be replaced by shipping."""
-        name = sanitize_name(name)
-        if self.exists(name) and self.info(name).shipped and not shipped:
-            raise StoreError(f"{name!r} is a shipped model and read-only: save under another name")
+        name = self.check_writable(name, shipped)
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
-        _atomic_write(self._path(name, ".keras"), lambda path: _inference_copy(model).save(path))
-        _atomic_write(self._path(name, ".json"), lambda path: Path(path).write_text(json.dumps(meta, indent=1)))
+        _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
+            self._path(name, ".keras"): lambda path: _inference_copy(model).save(path),
+            self._path(name, ".json"): lambda path: Path(path).write_text(json.dumps(meta, indent=1)),
+        })
         return StoredModel(name, meta)
+
+    def check_writable(self, name: str, shipped: bool = False) -> str:
+        """The sanitised name if save() may write it; StoreError for a bad name or a shipped model (unless shipping)."""
+        name = sanitize_name(name)
+        if not shipped and self.exists(name) and self.info(name).shipped:
+            raise StoreError(f"{name!r} is a shipped model and read-only: save under another name")
+        return name
 
     def delete(self, name: str) -> None:
         entry = self.info(name)
@@ -126,14 +148,21 @@ def _inference_copy(model: keras.Model) -> keras.Model:
     return keras.Model(model.input, model.output, name=model.name)  # single tensors: callable on a plain array
 
 
-def _atomic_write(target: Path, write) -> None:
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
-    os.close(handle)
+def _atomic_write(writes: dict[Path, Callable[[str], Any]]) -> None:
+    """Write every file under a temporary name, then rename them all into place: a failed write changes nothing."""
+    temps: dict[Path, str] = {}
     try:
-        write(temp)
-        os.replace(temp, target)
+        for target, write in writes.items():
+            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
+            temps[target] = temp
+            os.close(handle)
+            os.chmod(temp, 0o644)  # mkstemp's 0600 would hide the model from a server run as another user
+            write(temp)
+        for target, temp in temps.items():
+            os.replace(temp, target)
     finally:
-        Path(temp).unlink(missing_ok=True)
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
 
 
 def _now() -> str:

@@ -54,6 +54,9 @@ def test_bad_names_refused(store, tiny_model, name):
 def test_sanitize_name():
     assert sanitize_name("  my first  model ") == "my-first-model"
     assert sanitize_name("cnn_fast-2") == "cnn_fast-2"
+    for not_text in (None, 5, b"model"):  # str(None) would be the valid name 'None'
+        with pytest.raises(StoreError, match="invalid model name"):
+            sanitize_name(not_text)
 
 
 def test_missing_model_is_a_clear_error(store):
@@ -69,6 +72,12 @@ def test_writes_leave_no_temporary_files(store, tiny_model):
     assert _leftovers(store) == []
     assert sorted(p.name for p in store.root.iterdir()) == ["first.json", "first.keras"]
     assert store.info("first").test_accuracy == 0.95
+
+
+def test_saved_files_are_readable_by_others(store, tiny_model):
+    store.save("shared", tiny_model, META)
+    for path in store.root.iterdir():  # not mkstemp's 0600: the app may run as another user than the trainer
+        assert path.stat().st_mode & 0o444 == 0o444, path.name
 
 
 def test_failed_write_keeps_the_old_model(store, tiny_model, mnist, monkeypatch):
@@ -92,6 +101,17 @@ def test_failed_write_keeps_the_old_model(store, tiny_model, mnist, monkeypatch)
     assert _same_outputs(store.load("keep"), tiny_model, mnist.x_test[:10])
 
 
+def test_unwritable_metadata_keeps_the_old_model(store, tiny_model, mnist):
+    store.save("keep", tiny_model, META)
+    before = {p.name: p.read_bytes() for p in store.root.iterdir()}
+    with pytest.raises(TypeError):  # json cannot write an object: the new weights must not go in either
+        store.save("keep", tiny_model, {**META, "note": object()})
+    assert {p.name: p.read_bytes() for p in store.root.iterdir()} == before
+    with pytest.raises(TypeError):
+        store.save("fresh", tiny_model, {"note": object()})
+    assert sorted(p.name for p in store.root.iterdir()) == ["keep.json", "keep.keras"]
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
 def test_damaged_model_file(store, tiny_model, damage):
     store.save("broken", tiny_model, META)
@@ -102,11 +122,42 @@ def test_damaged_model_file(store, tiny_model, damage):
         store.load("broken")
 
 
-def test_damaged_metadata(store, tiny_model):
+@pytest.mark.parametrize("content", [b"{ half", b"[1, 2]", b"null", b"\xff\xfe not utf-8"])
+def test_damaged_metadata(store, tiny_model, content):
     store.save("meta", tiny_model, META)
-    (store.root / "meta.json").write_text("{ half")
+    (store.root / "meta.json").write_bytes(content)
     with pytest.raises(StoreError, match="metadata of model 'meta' is unreadable"):
         store.info("meta")
+    with pytest.raises(StoreError, match="metadata of model 'meta' is unreadable"):
+        store.load("meta")
+
+
+def test_damaged_metadata_does_not_hide_the_other_models(store, tiny_model):
+    store.save("good", tiny_model, META)
+    store.save("bad", tiny_model, META)
+    (store.root / "bad.json").write_text("{ half")
+    assert [entry.name for entry in store.list()] == ["good"]
+
+
+def test_missing_weights_file(store, tiny_model):
+    store.save("hollow", tiny_model, META)
+    (store.root / "hollow.keras").unlink()
+    with pytest.raises(StoreError, match="model 'hollow' could not be loaded: hollow.keras is missing"):
+        store.load("hollow")
+
+
+def test_loading_is_safe_mode(store):
+    """A .keras file carrying Python code (a Lambda layer) is refused, not run."""
+    import keras
+
+    inputs = keras.Input((28, 28, 1), dtype="uint8")
+    x = keras.layers.Lambda(lambda t: keras.ops.cast(t, "float32") / 255)(inputs)
+    outputs = keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(x))
+    store.root.mkdir()
+    keras.Model(inputs, outputs).save(store.root / "sneaky.keras")
+    (store.root / "sneaky.json").write_text("{}")
+    with pytest.raises(StoreError, match="model 'sneaky' could not be loaded.*Lambda"):
+        store.load("sneaky")
 
 
 def test_shipped_models_are_read_only(store, tiny_model):
@@ -118,6 +169,18 @@ def test_shipped_models_are_read_only(store, tiny_model):
     assert store.info("shipped").test_accuracy == 0.9 and store.info("shipped").shipped
     store.save("shipped", tiny_model, {**META, "test_accuracy": 0.95}, shipped=True)  # re-shipping is allowed
     assert store.info("shipped").test_accuracy == 0.95
+
+
+def test_check_writable(store, tiny_model):
+    store.save("shipped", tiny_model, META, shipped=True)
+    store.save("mine", tiny_model, META)
+    assert store.check_writable("my model") == "my-model"
+    assert store.check_writable("mine") == "mine"
+    assert store.check_writable("shipped", shipped=True) == "shipped"
+    with pytest.raises(StoreError, match="shipped model and read-only"):
+        store.check_writable("shipped")
+    with pytest.raises(StoreError, match="invalid model name"):
+        store.check_writable("../evil")
 
 
 def test_default_root_from_environment(tmp_path, monkeypatch):
