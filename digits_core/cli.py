@@ -54,13 +54,14 @@ def cmd_presets(args: argparse.Namespace) -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> Any:
-    from .store import ModelStore, sanitize_name
+    from .store import ModelStore
     from .training import train
 
     preset = get_preset(args.preset)
     changes = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
     spec = preset.spec.with_changes(**changes)
-    save_as = sanitize_name(args.save) if args.save else None  # refuse a bad name before training
+    store = ModelStore()
+    save_as = None if args.save is None else store.check_writable(args.save, args.ship)  # refused before training
     data = load_mnist().subset(args.limit)
     result = train(spec, data, progress=_EpochBar(args.json), seed=args.seed)
     print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
@@ -70,7 +71,7 @@ def cmd_train(args: argparse.Namespace) -> Any:
     if save_as:
         meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
                 "train_samples": len(data.x_train)}
-        ModelStore().save(save_as, result.model, meta, shipped=args.ship)
+        store.save(save_as, result.model, meta, shipped=args.ship)
         summary["saved_as"] = save_as
         print(f"saved as {save_as}")
     return summary

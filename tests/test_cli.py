@@ -153,6 +153,7 @@ def test_cross_validation(capsys):
     [
         (["train", "--preset", "dense-128x2", "--epochs", "0"], "epochs"),
         (["train", *TINY, "--save", "../x"], "invalid model name"),
+        (["train", *TINY, "--save", ""], "invalid model name"),
         (["train", *TINY[:2], "--limit", "0"], "limit"),
         (["evaluate", "--model", "ghost"], "no model named 'ghost'"),
         (["predict", "--model", "ghost", "x.png"], "no model named 'ghost'"),
@@ -166,6 +167,14 @@ def test_bad_input_one_line_error(capsys, store, args, message):
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ") and message in err
     assert not store.root.exists()
+
+
+def test_train_refuses_a_shipped_name_before_training(capsys, store, tiny_model):
+    store.save("default", tiny_model, {"test_accuracy": 0.9}, shipped=True)
+    code, out, err = run_main(capsys, "train", *TINY, "--save", "default")
+    assert code == 2 and err.strip() == "error: 'default' is a shipped model and read-only: save under another name"
+    assert "epoch 1" not in out  # refused up front, not after the training it would throw away
+    assert store.info("default").test_accuracy == 0.9
 
 
 @pytest.mark.parametrize(
