@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 4096  # refuse larger images before decoding them
 MAX_BYTES = 10 * 1024 * 1024
@@ -108,6 +108,7 @@ def _from_pil(image: Image.Image) -> np.ndarray:
     if max(width, height) > MAX_SIDE:
         raise ImageTooLargeError(f"image too large: {width}x{height} pixels, at most {MAX_SIDE} a side")
     try:
+        image = ImageOps.exif_transpose(image)  # a phone photo stored sideways is read the way it is shown
         mode = "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
         return np.asarray(image.convert(mode))
     except (OSError, ValueError, SyntaxError) as exc:

@@ -110,6 +110,16 @@ def test_png_jpeg_and_pil_sources(reference):
     _assert_same_digit(to_mnist(Image.fromarray(np.dstack([ink] * 3)).convert("P")).image, reference)
 
 
+def test_jpeg_photo_stored_sideways_is_read_upright(reference):
+    """Phones store photos sideways with an EXIF orientation tag; the digit is read the way it is shown."""
+    stored = np.rot90(255 - _stroke())  # dark ink on paper, stored turned a quarter to the left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to show
+    buffer = io.BytesIO()
+    Image.fromarray(stored).save(buffer, format="JPEG", exif=exif)
+    _assert_same_digit(to_mnist(buffer.getvalue()).image, reference)
+
+
 def test_transparent_png(reference):
     alpha = _stroke()
     sheet = np.dstack([np.zeros_like(alpha)] * 3 + [alpha])
@@ -179,6 +189,28 @@ def test_garbage_is_not_an_image(garbage):
         to_mnist(garbage)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns about the damaged TIFF tags it skips
+def test_damaged_files_give_image_errors_only():
+    """Random damage to real PNG, JPEG, GIF, BMP and TIFF files: every failure is an ImageError."""
+    rng = np.random.default_rng(0)
+    small = Image.fromarray(_stroke(side=64, box=(20, 10, 44, 54), width=5))
+    files = []
+    for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
+        buffer = io.BytesIO()
+        small.save(buffer, format=fmt)
+        files.append(buffer.getvalue())
+    for attempt in range(400):
+        data = bytearray(files[attempt % len(files)])
+        if attempt % 2:
+            data = data[: rng.integers(1, len(data))]
+        for position in rng.integers(0, len(data), 6):
+            data[position] = rng.integers(0, 256)
+        try:
+            to_mnist(bytes(data))
+        except ImageError:
+            pass
+
+
 def test_truncated_png_is_not_an_image():
     data = _png(_stroke())
     with pytest.raises(NotAnImageError):
@@ -191,7 +223,8 @@ def _png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
+            + chunk(b"IEND", b""))
 
 
 @pytest.mark.parametrize("size", [(100_000, 100_000), (5000, 10), (20_000, 20_000)])
