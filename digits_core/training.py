@@ -72,7 +72,7 @@ def train(
     spec.validate()
     keras.utils.set_random_seed(seed)
     model = build_model(spec)
-    train_size = len(data.x_train) - int(len(data.x_train) * spec.validation_split)
+    train_size = math.floor(len(data.x_train) * (1.0 - spec.validation_split))  # Keras's own split, to the sample
     steps = math.ceil(train_size / spec.batch_size) * spec.epochs
     model.compile(
         optimizer=make_optimizer(spec, steps),
