@@ -30,6 +30,11 @@ def test_invalid_folds(mnist, folds):
         cross_validate(SPEC, mnist.subset(100), folds=folds)
 
 
+def test_more_folds_than_images_refused(mnist):
+    with pytest.raises(ValueError, match="5 folds need at least 5 training images, got 3"):
+        cross_validate(SPEC, mnist.subset(3), folds=5)
+
+
 def test_stop_ends_after_the_current_fold(mnist):
     stop = threading.Event()
     stop.set()
