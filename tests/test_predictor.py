@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from digits_core.preprocess import NothingDrawnError, NotAnImageError
 from digits_core.predictor import Prediction, Predictor
@@ -30,6 +31,15 @@ def test_reads_mnist_test_digits(predictor, mnist):
         _check_prediction(prediction)
     correct = sum(p.digit == label for p, label in zip(predictions, mnist.y_test[:50]))
     assert correct >= 40  # the tiny model scores about 90% on the raw test set
+
+
+def test_upscaled_test_digits_read_like_the_originals(predictor, mnist):
+    """A test digit blown up to a 280x280 canvas goes through to_mnist and is read as the original is."""
+    originals = mnist.x_test[:40]
+    direct = predictor.probabilities(originals).argmax(axis=1)
+    upscaled = [predictor.predict(np.asarray(Image.fromarray(image).resize((280, 280), Image.Resampling.BILINEAR)))
+                for image in originals]
+    assert np.mean([p.digit for p in upscaled] == direct) >= 0.9
 
 
 def test_probabilities_in_a_batch(predictor, tiny_model, mnist):
