@@ -7,10 +7,12 @@ file imports TensorFlow, so the app paints at once.
 import streamlit as st
 
 from ui.jobs import collect
+from ui.keras_guard import keep_keras_state
 from ui.nav import leave_legacy_navigation, sidebar
 
 st.set_page_config(page_title="digits", page_icon="✍️", layout="wide")
 leave_legacy_navigation(entry_script=True)
+keep_keras_state()
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
