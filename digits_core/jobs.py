@@ -79,7 +79,7 @@ class JobSnapshot:
     state: str
     queue_position: int | None
     epochs: list[dict[str, Any]]
-    batch: Any  # the latest training.BatchUpdate, or None
+    batches: list[Any]  # every training.BatchUpdate so far (a few a second), for curves within an epoch
     result: Any
     error: str | None
     seconds: float
@@ -87,6 +87,11 @@ class JobSnapshot:
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
+
+    @property
+    def batch(self) -> Any:
+        """The latest batch update, or None before the first one."""
+        return self.batches[-1] if self.batches else None
 
 
 _tickets = iter(range(1, 1 << 62))
@@ -117,7 +122,7 @@ class Job:
         self._lock = threading.Lock()
         self._state = QUEUED
         self._epochs: list[dict[str, Any]] = []
-        self._batch: Any = None
+        self._batches: list[Any] = []
         self._result: Any = None
         self._error: str | None = None
         self._started = self._ended = 0.0
@@ -143,14 +148,14 @@ class Job:
 
     def on_batch(self, update: Any) -> None:
         with self._lock:
-            self._batch = update
+            self._batches.append(update)
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
             end = self._ended or time.perf_counter()
             return JobSnapshot(
-                self.kind, self.label, self._state, self.slots.position(self.ticket), list(self._epochs), self._batch,
-                self._result, self._error, end - self._started if self._started else 0.0,
+                self.kind, self.label, self._state, self.slots.position(self.ticket), list(self._epochs),
+                list(self._batches), self._result, self._error, end - self._started if self._started else 0.0,
             )
 
     def _run(self) -> None:

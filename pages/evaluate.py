@@ -3,36 +3,25 @@
 import numpy as np
 import streamlit as st
 
-from digits_core import PRESETS, DEFAULT_PRESET
+from digits_core import PRESETS
 from digits_core.store import StoreError
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves
-from ui.state import SESSION_MODEL, default_choice, keras_model, mnist, model_choices, stored_model
+from ui.state import derived, mnist, pick_model
 
 leave_legacy_navigation()
 GALLERY = 24
-
-
-@st.cache_resource(show_spinner="Scoring the 10,000 test images...", max_entries=8)
-def stored_evaluation(name: str):
-    from digits_core.evaluation import evaluate
-
-    return evaluate(stored_model(name), mnist())
+CV_PRESET = "cnn-small"  # no batch norm: it learns well from the small default subset, in seconds a fold
+SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 
 def evaluation(choice: str):
-    """Evaluation of the chosen model: cached per stored name, kept in the session for a trained one."""
-    if choice != SESSION_MODEL:
-        return stored_evaluation(choice)
+    """The chosen model scored on the test set: once per stored model, once for the session's own."""
     from digits_core.evaluation import evaluate
 
-    model = keras_model(choice)
-    if st.session_state.get("session_eval_of") is not model:
-        with st.spinner("Scoring the 10,000 test images..."):
-            st.session_state["session_eval"] = evaluate(model, mnist())
-        st.session_state["session_eval_of"] = model
-    return st.session_state["session_eval"]
+    with st.spinner("Scoring the 10,000 test images..."):
+        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()))
 
 
 def images_with_probabilities(result, indices) -> None:
@@ -48,27 +37,50 @@ def images_with_probabilities(result, indices) -> None:
                              f"{result.probabilities[index, predicted]:.0%}")
 
 
-def cv_job(preset: str, folds: int, samples: int, epochs: int):
-    """The run for the background thread; the data is taken here, since the thread must not touch st.*."""
+def clicked_cell(event, result) -> tuple[int, int] | None:
+    """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
+    from digits_core.evaluation import cell_from_point
+
+    points = event.selection.points if event and event.selection else []
+    cell = cell_from_point(points[0]) if points else None
+    if cell is None and len(result.confused_pairs):
+        top = result.confused_pairs.iloc[0]
+        cell = int(top["true"]), int(top["predicted"])
+    return cell
+
+
+def start_cv(preset: str, folds: int, samples: int, epochs: int) -> None:
+    """Start the run; the data is taken here, since the thread must not touch st.*."""
     from digits_core.crossval import cross_validate
 
     spec, data = PRESETS[preset].spec.with_changes(epochs=epochs), mnist().subset(samples)
-    return lambda job: cross_validate(spec, data, folds=folds, progress=job, stop=job.stop)
+    start("cv", preset, lambda job: cross_validate(spec, data, folds=folds, progress=job, stop=job.stop))
 
 
 def draw_cv(snap, job) -> None:
+    """While it runs: progress of the current fold and every fold's learning curves so far."""
     if not snap.finished:
         progress_bar(snap)
-    if snap.epochs:
-        st.plotly_chart(learning_curves(snap.epochs, by_run=True), width="stretch", key=f"cv-{job.ticket}")
+        if snap.epochs:
+            st.plotly_chart(learning_curves(snap.epochs, by_run=True), width="stretch", key=f"cv-{job.ticket}")
+
+
+def show_cv(cv) -> None:
+    """The folds' held-out accuracies as a box plot, and each fold's learning curves."""
+    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}")
+    if cv.stopped:
+        st.caption(f"Stopped after {len(cv.fold_accuracies)} fold(s); the last one did not finish its epochs.")
+    box, curves = st.columns([1, 2])
+    box.plotly_chart(fold_box(cv.fold_accuracies), width="stretch")
+    records = [{**record, "run": fold} for fold, history in enumerate(cv.histories, start=1) for record in history]
+    curves.plotly_chart(learning_curves(records, by_run=True), width="stretch")
 
 
 st.title("Evaluate a model")
-choices = model_choices()
-if not choices:
+choice = pick_model()
+if choice is None:
     st.info("No model yet: train one on the Train page. The shipped default model appears here once it is in models/.")
 else:
-    choice = st.selectbox("Model", choices, default_choice(choices))
     try:
         result = evaluation(choice)
     except StoreError as exc:
@@ -80,25 +92,20 @@ else:
         b.metric("Test loss", f"{result.loss:.4f}")
         c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}")
 
-        left, right = st.columns([3, 2])
-        with left:
+        matrix, scores = st.columns([4, 3], gap="medium")
+        with matrix:
             st.subheader("Confusion matrix")
             st.caption("Rows: the true digit; columns: what the model read. Click a cell to see its images.")
             event = st.plotly_chart(confusion_figure(result.confusion), width="stretch", on_select="rerun",
                                     selection_mode="points", key="confusion")
-        from digits_core.evaluation import cell_from_point
-
-        points = event.selection.points if event and event.selection else []
-        cell = cell_from_point(points[0]) if points else None
-        if cell is None and len(result.confused_pairs):
-            top = result.confused_pairs.iloc[0]
-            cell = int(top["true"]), int(top["predicted"])
-        with right:
+        with scores:
             st.subheader("Per digit")
-            st.dataframe(result.per_class.style.format({"precision": "{:.3f}", "recall": "{:.3f}", "f1": "{:.3f}"}),
-                         width="stretch")
+            st.dataframe(result.per_class, width="stretch", column_config={
+                "precision": SCORE, "recall": SCORE, "f1": SCORE,
+                "support": st.column_config.NumberColumn("images", width="small")})
             st.subheader("Most confused pairs")
-            st.dataframe(result.confused_pairs, width="stretch", hide_index=True)
+            st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
+        cell = clicked_cell(event, result)
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")
@@ -111,14 +118,13 @@ st.header("k-fold cross-validation")
 st.caption("Train the same preset k times, each time holding out a different slice of the training "
            "set, to see how much the accuracy depends on the split.")
 a, b, c, d = st.columns(4)
-cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(DEFAULT_PRESET), key="cv_preset")
-folds = b.number_input("Folds", 2, 10, 3)
-cv_samples = c.number_input("Samples", 500, 60_000, 3_000, 500)
+cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(CV_PRESET), key="cv_preset")
+folds = b.number_input("Folds", 2, 10, 5)
+cv_samples = c.number_input("Samples", 500, 60_000, 5_000, 500)
 cv_epochs = d.number_input("Epochs per fold", 1, 20, 2)
-st.button("Run cross-validation", disabled=busy(),
-          on_click=lambda: start("cv", cv_preset, cv_job(cv_preset, int(folds), int(cv_samples), int(cv_epochs))))
+if st.button("Run cross-validation", disabled=busy()):  # not on_click: see the Train button
+    start_cv(cv_preset, int(folds), int(cv_samples), int(cv_epochs))
+    st.rerun()
 live("cv", draw_cv)
-cv = st.session_state.get(CV_RESULT)
-if cv is not None and not busy():
-    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}")
-    st.plotly_chart(fold_box(cv.fold_accuracies), width="stretch")
+if st.session_state.get(CV_RESULT) is not None and not busy("cv"):
+    show_cv(st.session_state[CV_RESULT])

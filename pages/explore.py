@@ -6,7 +6,7 @@ import streamlit as st
 
 from digits_core.stats import digit_mean_and_spread, facts
 from ui.nav import leave_legacy_navigation
-from ui.plots import class_balance, digit_figure, digit_row, pixel_heatmap
+from ui.plots import SPREAD_SCALE, class_balance, digit_figure, digit_grid, pixel_heatmap
 from ui.state import mnist
 
 leave_legacy_navigation()
@@ -62,7 +62,7 @@ st.subheader("The dataset at a glance")
 data = mnist()
 st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
 mean, spread, split_facts = split_stats(split)
-st.plotly_chart(digit_row(mean, f"Mean image of each digit ({split} set)"), width="stretch")
-st.plotly_chart(digit_row(spread, "Pixel spread (standard deviation): where the writers disagree", "magma"),
+st.plotly_chart(digit_grid(mean, f"Mean image of each digit ({split} set)"), width="stretch")
+st.plotly_chart(digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", SPREAD_SCALE),
                 width="stretch")
 st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))

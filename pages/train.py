@@ -7,32 +7,62 @@ import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
-from digits_core.spec import ACTIVATIONS, HEADS, OPTIMIZERS, SCHEDULES
-from ui.jobs import busy, live, progress_bar, start
+from digits_core.spec import ACTIVATIONS, HEADS, OPTIMIZERS, PADDINGS, SCHEDULES
+from ui.jobs import busy, current_job, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.state import mnist, store, trained_result
 
 leave_legacy_navigation()
+RUN = "train_run"  # preset and sample count of the latest run started in this session
+WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
+
+CONV_COLUMNS = {
+    "filters": st.column_config.NumberColumn("filters", min_value=1, max_value=512, step=1, default=32),
+    "kernel_size": st.column_config.NumberColumn("kernel", min_value=1, max_value=9, step=1, default=3),
+    "strides": st.column_config.NumberColumn("strides", min_value=1, max_value=4, step=1, default=1),
+    "padding": st.column_config.SelectboxColumn("padding", options=PADDINGS, default="valid"),
+    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
+    "pool": st.column_config.CheckboxColumn("2x2 pool", default=False),
+    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+}
+DENSE_COLUMNS = {
+    "units": st.column_config.NumberColumn("units", min_value=1, max_value=4096, step=1, default=128),
+    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
+    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+}
 
 
 @st.cache_data(show_spinner="Building the network...")
 def summary(spec_json: str) -> pd.DataFrame:
+    """Layer, type, output shape and parameters of the network a spec builds."""
     from digits_core.network import build_model, summarize
 
     return pd.DataFrame(summarize(build_model(ModelSpec.from_json(spec_json))))
+
+
+def layer_editor(rows: list[dict], columns: dict, key: str, label: str) -> list[dict]:
+    """An editable table of layers (add or delete rows), returned as plain dicts."""
+    st.markdown(f"**{label}**")
+    frame = st.data_editor(pd.DataFrame(rows, columns=list(columns)), column_config=columns, num_rows="dynamic",
+                           key=key, width="stretch", hide_index=True)
+    rows = frame.dropna(how="all").to_dict("records")
+    return [{k: _cell(k, v) for k, v in row.items() if pd.notna(v)} for row in rows]
+
+
+def _cell(column: str, value):
+    """A plain Python value; whole-number columns turn 32.0 (pandas' float for a column with gaps) into 32."""
+    value = value.item() if hasattr(value, "item") else value
+    return int(value) if column in WHOLE_NUMBERS and isinstance(value, float) and value.is_integer() else value
 
 
 def spec_form(preset: str) -> ModelSpec:
     """Every field of the preset's spec as a widget; keys carry the preset so switching resets them."""
     base = PRESETS[preset].spec.to_dict()
     k = f"{preset}-"
-    st.caption("Conv blocks and dense layers: edit cells, add or delete rows.")
-    conv = st.data_editor(pd.DataFrame(base["conv"], columns=["filters", "kernel_size", "strides", "padding",
-                                                              "batch_norm", "pool", "dropout"]),
-                          num_rows="dynamic", key=k + "conv", width="stretch")
-    dense = st.data_editor(pd.DataFrame(base["dense"], columns=["units", "batch_norm", "dropout"]),
-                           num_rows="dynamic", key=k + "dense", width="stretch")
+    st.caption("Edit the cells of the layer tables, add rows at the bottom, delete them with the row's checkbox.")
+    conv = layer_editor(base["conv"], CONV_COLUMNS, k + "conv", "Convolution blocks")
+    dense = layer_editor(base["dense"], DENSE_COLUMNS, k + "dense", "Hidden dense layers")
     a, b, c = st.columns(3)
     fields = dict(
         head=a.selectbox("Head", HEADS, HEADS.index(base["head"]), key=k + "head"),
@@ -55,80 +85,97 @@ def spec_form(preset: str) -> ModelSpec:
         rotation=y.number_input("Augment: rotation (deg)", 0.0, 45.0, float(aug["rotation"]), key=k + "rot"),
         zoom=z.number_input("Augment: zoom", 0.0, 0.5, float(aug["zoom"]), key=k + "zoom"),
     )
-    layers = dict(conv=_rows(conv), dense=_rows(dense))
-    return ModelSpec.from_dict({**fields, **layers})
+    return ModelSpec.from_dict({**fields, "conv": conv, "dense": dense})
 
 
-def _rows(frame: pd.DataFrame) -> list[dict]:
-    """Editor rows as plain dicts, skipping empty rows and numpy scalar types."""
-    return [{k: v.item() if hasattr(v, "item") else v for k, v in row.items() if pd.notna(v)}
-            for row in frame.dropna(how="all").to_dict("records")]
-
-
-def train_job(spec: ModelSpec, samples: int):
-    """The run for the background thread; the data is taken here, since the thread must not touch st.*."""
+def start_training(preset: str, spec: ModelSpec, samples: int) -> None:
+    """Start the run; the data is taken here, since the thread must not touch st.*."""
     from digits_core.training import train
 
     data = mnist().subset(samples)
-    return lambda job: train(spec, data, progress=job, stop=job.stop)
+    st.session_state[RUN] = {"preset": preset, "train_samples": samples}
+    start("train", preset, lambda job: train(spec, data, progress=job, stop=job.stop))
 
 
 def draw_progress(snap, job) -> None:
+    """The progress bar while the run goes on, and the learning curves as they grow."""
     if not snap.finished:
         progress_bar(snap)
-    if snap.epochs:
-        st.plotly_chart(learning_curves(snap.epochs), width="stretch", key=f"curves-{job.ticket}")
+    if snap.epochs or snap.batches:
+        total = snap.batch.epochs if snap.batch else None
+        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total), width="stretch",
+                        key=f"curves-{job.ticket}")
 
 
 def keras_bytes(model) -> bytes:
+    """The model as a .keras file, made only when the download button is pressed."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"
         model.save(path)
         return path.read_bytes()
 
 
+def save(result, name: str) -> None:
+    """Save the trained model to the store under `name`, with what it was trained on."""
+    from digits_core.store import StoreError
+
+    meta = {**st.session_state.get(RUN, {}), "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+            "train_seconds": result.train_seconds, "spec": result.spec.to_dict(), "history": result.history}
+    try:
+        saved = store().save(name, result.model, meta)
+    except StoreError as exc:
+        st.error(str(exc))
+    else:
+        st.success(f"Saved as `{saved.name}`: Evaluate and Draw list it now.")
+
+
 st.title("Train a network")
-preset = st.selectbox("Preset", list(PRESETS), list(PRESETS).index(DEFAULT_PRESET))
-st.caption(PRESETS[preset].description)
-samples = st.number_input("Training samples", 100, 60_000, 60_000, 100,
-                          help="Fewer samples train faster (a quick classroom run) but learn less")
+settings, network = st.columns([2, 3], gap="large")
+with settings:
+    preset = st.selectbox("Preset", list(PRESETS), list(PRESETS).index(DEFAULT_PRESET))
+    chosen = PRESETS[preset]
+    reported = f" Reported accuracy: **{chosen.reported_accuracy:.2%}**." if chosen.reported_accuracy else ""
+    st.caption(chosen.description + reported)
+    samples = st.number_input("Training samples", 100, 60_000, 60_000, 100,
+                              help="Fewer samples train faster (a quick classroom run) but learn less")
+    train_area = st.container()
 with st.expander("Customise the network and its training", expanded=False):
     try:
         spec = spec_form(preset)
     except (SpecError, TypeError, ValueError) as exc:
         st.error(f"This network cannot be built: {exc}")
         spec = None
-if spec is not None:
-    table = summary(spec.to_json())
-    st.dataframe(table, width="stretch", hide_index=True)
-    st.caption(f"Total parameters: **{table['parameters'].sum():,}**")
-
-st.button("Train", type="primary", disabled=spec is None or busy(),
-          on_click=lambda: start("train", preset, train_job(spec, int(samples))))
+with network:
+    if spec is not None:
+        table = summary(spec.to_json())
+        st.dataframe(table, width="stretch", hide_index=True, height=320)
+        st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
+                   f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
+with train_area:
+    # Not an on_click callback: its arguments would be those of the last finished run, so a
+    # setting changed just before the click could be lost. Rerun at once to disable the button.
+    if st.button("Train", type="primary", disabled=spec is None or busy()):
+        start_training(preset, spec, int(samples))
+        st.rerun()
 
 live("train", draw_progress)
 
 result = trained_result()
-if result is not None and not busy():
+if result is not None and not busy("train"):
+    if current_job("train") is None:  # a later run (a cross-validation) replaced the live chart: redraw its epochs
+        st.plotly_chart(learning_curves(result.history), width="stretch")
     st.subheader("The trained model")
     a, b, c = st.columns(3)
     a.metric("Test accuracy", f"{result.test_accuracy:.2%}")
     b.metric("Training time", f"{result.train_seconds:.1f} s")
     c.metric("Epochs", f"{len(result.history)}" + (" (stopped)" if result.stopped else ""))
     st.success("This model is now the session's active model: try it on Evaluate and Draw.")
-    name = st.text_input("Model name", value=f"my-{preset}")
-    if st.button("Save"):
-        from digits_core.store import StoreError
-
-        meta = {"preset": preset, "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-                "train_seconds": result.train_seconds, "spec": result.spec.to_dict(), "history": result.history,
-                "train_samples": int(samples)}
-        try:
-            store().save(name, result.model, meta)
-            st.success(f"Saved as {name}.")
-        except StoreError as exc:
-            st.error(str(exc))
+    name_column, save_column = st.columns([3, 1], vertical_alignment="bottom")
+    name = name_column.text_input("Model name", value=f"my-{st.session_state.get(RUN, {}).get('preset', preset)}")
+    if save_column.button("Save", width="stretch"):
+        save(result, name)
     d1, d2 = st.columns(2)
-    d1.download_button("Download the model (.keras)", lambda: keras_bytes(result.model), "model.keras")
-    history_csv = pd.DataFrame(result.history).to_csv(index=False)
-    d2.download_button("Download the history (CSV)", history_csv, "history.csv", "text/csv")
+    d1.download_button("Download the model (.keras)", lambda: keras_bytes(result.model), "model.keras",
+                       on_click="ignore")
+    d2.download_button("Download the history (CSV)", pd.DataFrame(result.history).to_csv(index=False),
+                       "history.csv", "text/csv", on_click="ignore")

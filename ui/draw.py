@@ -4,37 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from digits_core.preprocess import ImageError, NothingDrawnError
 
-from .plots import digit_figure, probability_bars
-from .state import SESSION_MODEL, keras_model, stored_model
+from .plots import probability_bars
+from .state import derived
 
 STEPS = (("cropped", "cropped"), ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
-
-
-@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
-def _stored_predictor(name: str, model: Any) -> Any:
-    from digits_core.predictor import Predictor
-
-    return Predictor(model, name)
+SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
 
 
 def predictor(choice: str) -> Any:
-    """A Predictor for a model choice: shared per stored model, kept in the session for a trained one."""
-    if choice != SESSION_MODEL:
-        return _stored_predictor(choice, stored_model(choice))
+    """A Predictor (a traced model) for a model choice: built once per stored model, once for the session's."""
     from digits_core.predictor import Predictor
 
-    model = keras_model(choice)
-    if getattr(st.session_state.get("session_predictor"), "model", None) is not model:
-        st.session_state["session_predictor"] = Predictor(model, choice)
-    return st.session_state["session_predictor"]
+    return derived(choice, "predictor", lambda model: Predictor(model, choice))
 
 
 def show_prediction(reader: Any, source: object, hint: str) -> None:
-    """Predict `source` and draw the digit, the ten probabilities and the preprocessing steps."""
+    """Predict `source`; show the digit, its ten probabilities and the image the model saw, step by step."""
     try:
         prediction = reader.predict(source)
     except NothingDrawnError:
@@ -43,12 +33,21 @@ def show_prediction(reader: Any, source: object, hint: str) -> None:
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")
         return
-    left, right = st.columns([1, 2])
-    left.metric("Prediction", prediction.digit, help=f"confidence {prediction.confidence:.1%}")
-    left.caption(f"Confidence {prediction.confidence:.1%}")
-    right.plotly_chart(probability_bars(prediction.probabilities), width="stretch")
+    verdict, bars = st.columns([1, 2])
+    verdict.metric("Prediction", prediction.digit)
+    verdict.caption(f"Confidence {prediction.confidence:.1%}")
+    bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
     seen, *steps = st.columns([2, 1, 1, 1])
-    seen.plotly_chart(digit_figure(prediction.image, "what the model saw (28x28)", 260), width="stretch")
+    sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)")
     for column, (key, title) in zip(steps, STEPS):
         if key in prediction.steps:
-            column.plotly_chart(digit_figure(prediction.steps[key], title, 170), width="stretch")
+            sharp_image(column, prediction.steps[key], STEP_PX, title)
+
+
+def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:
+    """A grey image whose longer side is about `width` pixels; small ones are enlarged by a whole factor first,
+    so their pixels stay sharp squares."""
+    scale = width / max(image.shape)
+    factor = max(1, int(scale))
+    where.image(np.kron(image, np.ones((factor, factor), np.uint8)), caption=caption,
+                width=max(1, round(image.shape[1] * scale)))

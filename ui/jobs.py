@@ -8,7 +8,7 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
-from .state import TRAINED, ActiveModel, job_slots, set_active
+from .state import activate_trained, job_slots
 
 JOB = "job"
 ANNOUNCED = "job_announced"  # ticket of the finished job the app has already rerun for
@@ -17,18 +17,22 @@ CV_RESULT = "cv_result"
 POLL_SECONDS = 1.0
 
 
-def current_job() -> Job | None:
-    return st.session_state.get(JOB)
+def current_job(kind: str | None = None) -> Job | None:
+    """This session's latest job (of `kind`, if given), running or finished."""
+    job = st.session_state.get(JOB)
+    return job if job is not None and kind in (None, job.kind) else None
 
 
-def busy() -> bool:
-    """True while this session's job waits or runs: one at a time per session."""
-    job = current_job()
+def busy(kind: str | None = None) -> bool:
+    """True while this session's job (of `kind`, if given) waits or runs: one at a time per session."""
+    job = current_job(kind)
     return job is not None and not job.snapshot().finished
 
 
 def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
-    """Start `target(job)` in a background thread owned by this session."""
+    """Start `target(job)` in a background thread owned by this session (unless one is under way already)."""
+    if busy():
+        return current_job()
     job = Job(kind, target, job_slots(), label=label).start()
     st.session_state[JOB] = job
     return job
@@ -46,19 +50,45 @@ def collect() -> None:
     if snap.result is None:
         return
     if snap.kind == "train":
-        st.session_state[TRAINED] = snap.result
-        set_active(ActiveModel(f"{snap.label} (this session)", snap.result.test_accuracy, stored=False))
+        activate_trained(snap.result, snap.label)
     else:
         st.session_state[CV_RESULT] = snap.result
 
 
 def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
     """Draw the session's `kind` job; poll every second while it runs, rerun the app once when it ends."""
-    job = current_job()
-    if job is None or job.kind != kind:
+    job = current_job(kind)
+    if job is None:
         return
     running = not job.snapshot().finished
     st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
+
+
+def sidebar_status() -> None:
+    """A line on the session's run, updated every second, so it can be followed from any page."""
+    job = current_job()
+    if job is not None and not job.snapshot().finished:
+        st.fragment(_status_body, run_every=POLL_SECONDS)(job)
+
+
+def _status_body(job: Job) -> None:
+    snap = job.snapshot()
+    what = f"{'Training' if snap.kind == 'train' else 'Cross-validation'} {snap.label}"
+    if snap.state == QUEUED:
+        st.caption(f"{what}: queued, number {snap.queue_position or 1} in line")
+    elif not snap.finished:
+        batch = snap.batch
+        where = "starting" if batch is None else (
+            f"epoch {batch.epoch}/{batch.epochs}, {batch.samples_done / batch.samples_total:.0%} through it")
+        st.caption(f"{what}: {where}")
+    _rerun_once_finished(job, snap)
+
+
+def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
+    """Rerun the whole app once when the run has ended, so every page takes in its result."""
+    if snap.finished and st.session_state.get(ANNOUNCED) != job.ticket:
+        st.session_state[ANNOUNCED] = job.ticket
+        st.rerun(scope="app")
 
 
 def _live_body(job: Job, draw: Callable[[JobSnapshot, Job], None]) -> None:
@@ -74,9 +104,7 @@ def _live_body(job: Job, draw: Callable[[JobSnapshot, Job], None]) -> None:
                   help="End the run after the current batch and keep the model trained so far")
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
-    if snap.finished and st.session_state.get(ANNOUNCED) != job.ticket:
-        st.session_state[ANNOUNCED] = job.ticket
-        st.rerun(scope="app")
+    _rerun_once_finished(job, snap)
 
 
 def progress_bar(snap: JobSnapshot) -> None:

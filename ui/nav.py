@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from .jobs import current_job
+from .jobs import sidebar_status
 from .state import active_model
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -32,7 +32,7 @@ def leave_legacy_navigation(entry_script: bool = False) -> None:
 
 
 def sidebar() -> None:
-    """The active model (name, test accuracy) and any run of this session in progress."""
+    """The active model (name, test accuracy) and the progress of this session's run, if any."""
     with st.sidebar:
         model = active_model()
         if model is None:
@@ -40,9 +40,4 @@ def sidebar() -> None:
         else:
             accuracy = "not measured" if model.accuracy is None else f"{model.accuracy:.2%} on the test set"
             st.markdown(f"**Active model**  \n`{model.name}`  \n{accuracy}")
-        job = current_job()
-        if job is not None:
-            snap = job.snapshot()
-            if not snap.finished:
-                st.caption(f"{'Training' if snap.kind == 'train' else 'Cross-validation'} {snap.label}: "
-                           f"{snap.state} ({len(snap.epochs)} epochs done)")
+        sidebar_status()

@@ -12,6 +12,9 @@ from plotly.subplots import make_subplots
 
 DIGITS = list(range(10))
 TRAIN_COLOUR, VALIDATION_COLOUR = "#1f77b4", "#ff7f0e"
+# Magma starts at #000004, one of the placeholder colours (#000001...) that Streamlit's frontend
+# swaps for theme colours, which painted the background pink: start at plain black instead.
+SPREAD_SCALE = ["#000000", *px.colors.sequential.Magma[1:]]
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
@@ -39,11 +42,11 @@ def pixel_heatmap(image: np.ndarray, height: int = 620) -> go.Figure:
 
 
 def probability_bars(probabilities: np.ndarray, height: int = 280) -> go.Figure:
-    """Ten bars, the winning digit highlighted."""
+    """Ten bars, the winning digit highlighted; only the probabilities of 1% or more are printed."""
     best = int(np.argmax(probabilities))
     colours = ["#d62728" if d == best else "#9aa5b1" for d in DIGITS]
-    fig = go.Figure(go.Bar(x=DIGITS, y=probabilities, marker_color=colours,
-                           text=[f"{p:.0%}" for p in probabilities], textposition="outside"))
+    fig = go.Figure(go.Bar(x=DIGITS, y=probabilities, marker_color=colours, textposition="outside",
+                           text=[f"{p:.0%}" if p >= 0.01 else "" for p in probabilities]))
     fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
     fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="probability")
     return _compact(fig, height)
@@ -60,18 +63,26 @@ def class_balance(train_labels: np.ndarray, test_labels: np.ndarray) -> go.Figur
     return _compact(fig, 320)
 
 
-def digit_row(images: np.ndarray, title: str, scale: str = "gray") -> go.Figure:
-    """Ten images side by side, one per digit (mean or spread images)."""
-    fig = px.imshow(images, facet_col=0, color_continuous_scale=scale, title=title)
+def digit_grid(images: np.ndarray, title: str, scale: str | list[str] = "gray") -> go.Figure:
+    """Ten images, one per digit, in two rows of five (mean or spread images)."""
+    fig = px.imshow(images, facet_col=0, facet_col_wrap=5, facet_row_spacing=0.08, facet_col_spacing=0.02,
+                    color_continuous_scale=scale, title=title)
     fig.for_each_annotation(lambda a: a.update(text=f"digit {a.text.split('=')[-1]}"))
     fig.update_xaxes(visible=False).update_yaxes(visible=False)
     fig.update_coloraxes(showscale=False)
-    return _compact(fig, 200)
+    return _compact(fig, 330)
 
 
-def learning_curves(epochs: list[dict[str, Any]], by_run: bool = False, height: int = 320) -> go.Figure:
-    """Loss and accuracy per epoch, train solid and validation dashed; one colour per fold when by_run."""
+def learning_curves(epochs: list[dict[str, Any]], batches: list[Any] = (), total_epochs: int | None = None,
+                    by_run: bool = False, height: int = 320) -> go.Figure:
+    """Loss and accuracy per epoch, train solid and validation dashed; one colour per fold when by_run.
+
+    `batches` (training.BatchUpdate) add the running train curve within each epoch, so a
+    one-epoch run grows live too; `total_epochs` fixes the x axis to the whole run.
+    """
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
+    if batches:
+        _running_curves(fig, batches)
     frame = pd.DataFrame(epochs)
     palette = px.colors.qualitative.Plotly
     for run, rows in (frame.groupby("run") if by_run and not frame.empty else [(None, frame)]):
@@ -85,8 +96,17 @@ def learning_curves(epochs: list[dict[str, Any]], by_run: bool = False, height: 
                 fig.add_trace(go.Scatter(x=rows["epoch"], y=rows[name], name=label, legendgroup=label,
                                          showlegend=col == 1, mode="lines+markers",
                                          line=dict(color=colour, dash=dash)), row=1, col=col)
-    fig.update_xaxes(title="epoch", dtick=1)
+    fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
     return _compact(fig, height)
+
+
+def _running_curves(fig: go.Figure, batches: list[Any]) -> None:
+    """The train metrics as they stand during each epoch: x is the fraction of epochs done."""
+    x = [b.epoch - 1 + b.samples_done / b.samples_total for b in batches]
+    for col, metric in enumerate(("loss", "accuracy"), start=1):
+        fig.add_trace(go.Scatter(x=x, y=[getattr(b, metric) for b in batches], name="train, during the epoch",
+                                 legendgroup="running", showlegend=col == 1, mode="lines", opacity=0.45,
+                                 line=dict(color=TRAIN_COLOUR, width=1.5)), row=1, col=col)
 
 
 def confusion_figure(confusion: np.ndarray) -> go.Figure:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -14,6 +14,8 @@ from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 SESSION_MODEL = "This session's model"
 ACTIVE = "active_model"
 TRAINED = "trained"  # the latest TrainResult of this session
+TRAINED_AS = "trained_as"  # the ActiveModel that stands for it
+PICKED = "model_choice"  # the Model select box of Evaluate and Draw
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,43 @@ def load_stored(name: str, created_at: str | None) -> Any:
 
 def stored_model(name: str) -> Any:
     """The stored model `name` from the cache; StoreError when it is missing or damaged."""
-    return load_stored(name, store().info(name).meta.get("created_at"))
+    return load_stored(name, _version(name))
+
+
+def _version(name: str) -> str | None:
+    return store().info(name).meta.get("created_at")
+
+
+def derived(choice: str, slot: str, make: Callable[[Any], Any]) -> Any:
+    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for its own."""
+    if choice != SESSION_MODEL:
+        return _shared(slot, choice, _version(choice), make)
+    model = trained_result().model
+    kept = st.session_state.get(slot)
+    if kept is None or kept[0] is not model:
+        st.session_state[slot] = kept = (model, make(model))
+    return kept[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any]) -> Any:
+    """One `make` result per stored model version (`_make` is not hashed: `slot` tells the makers apart)."""
+    return _make(stored_model(name))
 
 
 def active_model() -> ActiveModel | None:
-    """The session's active model: chosen, trained here, or the shipped default if it exists."""
-    if ACTIVE not in st.session_state:
+    """The session's active model: chosen, trained here, or the shipped default once it exists."""
+    if st.session_state.get(ACTIVE) is None:
         st.session_state[ACTIVE] = _default_active()
     return st.session_state[ACTIVE]
 
 
-def set_active(model: ActiveModel) -> None:
-    st.session_state[ACTIVE] = model
+def activate_trained(result: Any, label: str) -> None:
+    """A training of this session has ended: its model becomes the active one on every page."""
+    st.session_state[TRAINED] = result
+    st.session_state[TRAINED_AS] = st.session_state[ACTIVE] = ActiveModel(
+        f"{label} (this session)", result.test_accuracy, stored=False)
+    st.session_state.pop(PICKED, None)
 
 
 def trained_result() -> Any:
@@ -82,14 +109,24 @@ def model_choices() -> list[str]:
     return ([SESSION_MODEL] if trained_result() is not None else []) + names
 
 
-def keras_model(choice: str) -> Any:
-    """The Keras model behind a choice from model_choices()."""
+def pick_model() -> str | None:
+    """The Model select box, starting at the active model; a pick becomes the active model. None: no model."""
+    choices = model_choices()
+    if not choices:
+        return None
+    return st.selectbox("Model", choices, _default_choice(choices), key=PICKED, on_change=_activate_pick)
+
+
+def _activate_pick() -> None:
+    choice = st.session_state[PICKED]
     if choice == SESSION_MODEL:
-        return trained_result().model
-    return stored_model(choice)
+        st.session_state[ACTIVE] = st.session_state[TRAINED_AS]
+        return
+    entry = next((m for m in stored_models() if m.name == choice), None)
+    st.session_state[ACTIVE] = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
 
 
-def default_choice(choices: list[str]) -> int:
+def _default_choice(choices: list[str]) -> int:
     """Index of the active model among `choices` (0 when it is not there)."""
     active = active_model()
     wanted = (SESSION_MODEL if active and not active.stored else active.name) if active else DEFAULT_MODEL

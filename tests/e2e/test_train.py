@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from st_page import SLOW_MS, button, metric, no_exception, open_page
+from st_page import SLOW_MS, button, idle, metric, no_exception, open_page
 
 TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
 
@@ -15,6 +15,7 @@ def set_number(page: Page, label: str, value: int) -> None:
     field.fill(str(value))
     field.press("Enter")
     expect(field).to_have_value(str(value))
+    idle(page)  # the rerun that takes the value in is over before the next step
 
 
 def start_training(page: Page, samples: int, epochs: int) -> None:
@@ -26,9 +27,14 @@ def start_training(page: Page, samples: int, epochs: int) -> None:
     expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
 
 
+def chart(page: Page):
+    """The learning-curve chart."""
+    return page.get_by_test_id("stPlotlyChart").filter(has_text="accuracy")
+
+
 def curve_points(page: Page):
     """The epoch markers of the learning-curve chart (one per curve per finished epoch)."""
-    return page.get_by_test_id("stPlotlyChart").filter(has_text="accuracy").locator(".scatterlayer path.point")
+    return chart(page).locator(".scatterlayer path.point")
 
 
 def test_short_training_grows_the_chart_and_ends_with_test_accuracy(page: Page):
@@ -37,8 +43,8 @@ def test_short_training_grows_the_chart_and_ends_with_test_accuracy(page: Page):
     expect(curve_points(page).first).to_be_attached(timeout=TRAIN_MS)  # drawn after the first epoch...
     expect(button(page, "Stop")).to_be_visible()  # ...while the run goes on
     expect(metric(page, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
-    curves = page.get_by_test_id("stPlotlyChart").filter(has_text="accuracy").locator(".scatterlayer .trace")
-    expect(curve_points(page)).to_have_count(epochs * curves.count())  # one marker per curve per epoch
+    marked = chart(page).locator(".scatterlayer .trace").filter(has=page.locator("path.point"))
+    expect(curve_points(page)).to_have_count(epochs * marked.count())  # one marker per curve per epoch
     expect(button(page, "Stop")).to_have_count(0)
     no_exception(page)
 
