@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, Sequence
 
 import keras
 import numpy as np
@@ -63,11 +63,14 @@ def train(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
     seed: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> TrainResult:
     """Build and fit `spec` on data's training set, then score it on its test set.
 
     `progress` gets every epoch's metrics and batch updates; setting `stop` ends the run
     after the current batch, and the model trained so far is returned, marked stopped.
+    Extra Keras `callbacks` run after the progress reporter, so an epoch's `seconds` leave
+    out what they do at its end (the benchmark scores the test set there).
     """
     spec.validate()
     keras.utils.set_random_seed(seed)
@@ -88,7 +91,7 @@ def train(
         batch_size=spec.batch_size,
         epochs=spec.epochs,
         validation_split=spec.validation_split,
-        callbacks=[reporter],
+        callbacks=[reporter, *callbacks],
         verbose=0,
     )
     seconds = time.perf_counter() - started
