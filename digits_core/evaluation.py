@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 import pandas as pd
+
+from .backend import keras
 
 BATCH = 500  # 2000 costs ~500 MB more at the peak for no gain in speed (measured)
 

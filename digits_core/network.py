@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
+from .backend import keras
 from .spec import Augmentation, ModelSpec
+
+layers = keras.layers
 
 INPUT_SHAPE = (28, 28, 1)
 # Keras's 0.99 leaves the moving statistics near their initial values after a short classroom

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
-import tensorflow as tf
 
+from .backend import keras, tf
 from .preprocess import Preprocessed, to_mnist
 from .store import DEFAULT_MODEL, ModelStore
 

@@ -98,7 +98,7 @@ class ModelStore:
 
     def load(self, name: str = DEFAULT_MODEL) -> keras.Model:
         """The saved Keras model, loaded with safe_mode (no arbitrary code) and without its optimizer."""
-        import keras
+        from .backend import keras
 
         self.info(name)
         path = self._path(sanitize_name(name), ".keras")
@@ -143,7 +143,7 @@ class ModelStore:
 
 def _inference_copy(model: keras.Model) -> keras.Model:
     """The same layers without optimizer state: a third of the file size, and nothing to restore."""
-    import keras
+    from .backend import keras
 
     return keras.Model(model.input, model.output, name=model.name)  # single tensors: callable on a plain array
 
@@ -170,8 +170,8 @@ def _now() -> str:
 
 
 def _versions() -> dict[str, str]:
-    import keras
     import numpy
-    import tensorflow
 
-    return {"keras": keras.__version__, "tensorflow": tensorflow.__version__, "numpy": numpy.__version__}
+    from .backend import keras, tf
+
+    return {"keras": keras.__version__, "tensorflow": tf.__version__, "numpy": numpy.__version__}

@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
 
-import keras
 import numpy as np
 
+from .backend import keras
 from .data import MnistData
 from .evaluation import test_metrics
 from .network import build_model

@@ -148,7 +148,9 @@ with st.expander("Customise the network and its training", expanded=False):
 with network:
     if spec is not None:
         table = summary(spec.to_json())
-        st.dataframe(table, width="stretch", hide_index=True, height=320)
+        st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
+            "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
+            "parameters": st.column_config.NumberColumn(width="small")})
         st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
                    f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
 with train_area:

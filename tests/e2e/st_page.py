@@ -38,7 +38,10 @@ def metric(page: Page, label: str) -> Locator:
 
 
 def button(page: Page, name: str) -> Locator:
-    return page.get_by_role("button", name=name, exact=True)
+    """The app's button called `name`; the main area and sidebar only, so Streamlit's own
+    toolbar (its "Stop" button shows while a script runs) never matches."""
+    app = page.get_by_test_id("stMain").or_(page.get_by_test_id("stSidebar"))
+    return app.get_by_role("button", name=name, exact=True)
 
 
 def canvas(page: Page) -> Locator:

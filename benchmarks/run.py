@@ -1,0 +1,222 @@
+"""The speed benchmark: the presets side by side with the tutorials, reading a digit, scoring the test set.
+
+Prints one table: time to 99.0% test accuracy for cnn-fast and cnn-keras-example (the
+tutorial's settings, the test set scored after each epoch, scoring not timed) with their
+ratio; every preset's seconds per epoch, final accuracy and peak resident memory; the
+latency of one drawn digit through to_mnist and the Predictor, with model.predict beside it;
+scoring the 10,000 test images; loading MNIST. The machine is shared and absolute times
+drift, so compare the figures of one run with each other.
+
+    python benchmarks/run.py                 # everything, about 30 minutes on two cores
+    python benchmarks/run.py --quick         # a cut-down run in about a minute (CI runs it)
+    python benchmarks/run.py --presets cnn-fast cnn-keras-example --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from digits_core import PRESETS, load_mnist  # noqa: E402
+from digits_core.backend import keras, tf  # noqa: E402
+from digits_core.evaluation import evaluate, test_metrics  # noqa: E402
+from digits_core.predictor import Predictor  # noqa: E402
+from digits_core.preprocess import to_mnist  # noqa: E402
+from digits_core.training import train  # noqa: E402
+
+TARGET = 0.99
+FAST, TUTORIAL = "cnn-fast", "cnn-keras-example"
+QUICK_SAMPLES = 2_000  # --quick: one epoch on this many training images
+MB = 1024 * 1024
+
+
+@dataclass
+class PresetRun:
+    """One preset trained with its own settings, the test set scored after every epoch."""
+
+    preset: str
+    seed: int
+    epochs: int
+    seconds_per_epoch: float
+    test_accuracy: float
+    seconds_to_target: float | None  # fit time up to the first epoch at TARGET or above
+    epochs_to_target: int | None
+    peak_rss_mb: float
+
+
+class PeakMemory:
+    """The peak resident memory of this process while the `with` block runs (sampled every 0.1 s)."""
+
+    def __enter__(self) -> PeakMemory:
+        self.process, self.peak, self._done = psutil.Process(), 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            if self._done.wait(0.1):
+                return
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class TestEachEpoch(keras.callbacks.Callback):
+    """Scores the test set at each epoch's end, as the tutorials do (after the epoch's time is taken)."""
+
+    def __init__(self, data):
+        super().__init__()
+        self.data, self.accuracies = data, []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.accuracies.append(test_metrics(self.model, self.data.x_test, self.data.y_test)[1])
+        print(f"  test accuracy {self.accuracies[-1]:.2%}", file=sys.stderr, flush=True)
+
+
+class EpochLines:
+    """Prints each finished epoch on stderr, so a long run shows where it is."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def on_epoch(self, record: dict) -> None:
+        print(f"{self.name} epoch {record['epoch']}: {record['seconds']:.1f} s", file=sys.stderr, flush=True)
+
+
+def run_preset(name: str, data, seed: int, quick: bool) -> PresetRun:
+    """Train preset `name` (one epoch on a few samples when quick) and time each epoch."""
+    spec = PRESETS[name].spec
+    if quick:
+        spec, data = spec.with_changes(epochs=1), data.subset(QUICK_SAMPLES)
+    scorer = TestEachEpoch(data)
+    with PeakMemory() as memory:
+        result = train(spec, data, progress=EpochLines(name), seed=seed, callbacks=[scorer])
+    seconds = [record["seconds"] for record in result.history]
+    reached = next((i for i, accuracy in enumerate(scorer.accuracies) if accuracy >= TARGET), None)
+    return PresetRun(name, seed, len(seconds), statistics.mean(seconds), result.test_accuracy,
+                     None if reached is None else sum(seconds[: reached + 1]),
+                     None if reached is None else reached + 1, memory.peak / MB)
+
+
+def latencies_ms(call: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median and 95th percentile of `call`, in milliseconds, after one warm-up call."""
+    call()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+
+
+def canvas_image(digit: np.ndarray) -> np.ndarray:
+    """A 280x280 RGBA canvas array like the Draw page's: the digit ten times larger, white on black, opaque."""
+    grey = np.kron(digit, np.ones((10, 10), np.uint8))
+    return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
+
+
+def reading_figures(data, repeats: int) -> dict[str, float]:
+    """One drawn digit through to_mnist and the Predictor, and through model.predict; scoring the test set."""
+    reader = Predictor.load()
+    canvas = canvas_image(data.x_test[0])
+    p50, p95 = latencies_ms(lambda: reader.predict(canvas), repeats)
+    slow_p50, slow_p95 = latencies_ms(
+        lambda: reader.model.predict(to_mnist(canvas).image[None, ..., None], verbose=0), max(repeats // 4, 5))
+    started = time.perf_counter()
+    evaluate(reader.model, data)
+    return {"predict_p50_ms": p50, "predict_p95_ms": p95, "model_predict_p50_ms": slow_p50,
+            "model_predict_p95_ms": slow_p95, "evaluate_seconds": time.perf_counter() - started}
+
+
+def machine() -> str:
+    """CPU model, cores and library versions, for the table's caption."""
+    cpu = platform.processor()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                    if line.startswith("model name")), cpu)
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, TensorFlow {tf.__version__}"
+
+
+def timed_load() -> tuple[object, float]:
+    started = time.perf_counter()
+    data = load_mnist()
+    return data, time.perf_counter() - started
+
+
+def to_target(run: PresetRun | None) -> str:
+    if run is None:
+        return "not run"
+    if run.seconds_to_target is None:
+        return f"not reached in {run.epochs} epoch(s) ({run.test_accuracy:.2%})"
+    return f"{run.seconds_to_target:.1f} s ({run.epochs_to_target} epoch(s), seed {run.seed})"
+
+
+def table(runs: list[PresetRun], reading: dict[str, float], load_seconds: float, quick: bool) -> str:
+    """The figures as one Markdown table."""
+    fast = [r for r in runs if r.preset == FAST]
+    tutorial = next((r for r in runs if r.preset == TUTORIAL), None)
+    slowest_fast = max(fast, key=lambda r: r.seconds_to_target or float("inf"), default=None)
+    rows = [(f"time to {TARGET:.1%}: {TUTORIAL}", to_target(tutorial), "")]
+    rows += [(f"time to {TARGET:.1%}: {FAST}", to_target(run), "") for run in fast]
+    if slowest_fast and tutorial and slowest_fast.seconds_to_target and tutorial.seconds_to_target:
+        ratio = tutorial.seconds_to_target / slowest_fast.seconds_to_target
+        rows.append((f"ratio {TUTORIAL} / {FAST} (slowest seed)", f"{ratio:.1f}x", "at least 8x"))
+    for run in runs:
+        rows.append((f"{run.preset} (seed {run.seed})", f"{run.seconds_per_epoch:.1f} s/epoch, {run.epochs} epoch(s), "
+                     f"{run.test_accuracy:.2%}, peak RSS {run.peak_rss_mb:.0f} MB",
+                     {FAST: ">= 99.0%", "cnn-best": ">= 99.6%, <= 10 min"}.get(run.preset, "")))
+    rows += [
+        ("one canvas digit: to_mnist + Predictor", f"p50 {reading['predict_p50_ms']:.1f} ms, "
+                                                   f"p95 {reading['predict_p95_ms']:.1f} ms", "p50 <= 10 ms"),
+        ("the same with model.predict", f"p50 {reading['model_predict_p50_ms']:.1f} ms, "
+                                        f"p95 {reading['model_predict_p95_ms']:.1f} ms", ""),
+        ("score the 10,000 test images (default model)", f"{reading['evaluate_seconds']:.2f} s", "< 2 s"),
+        ("load MNIST", f"{load_seconds:.2f} s", "< 0.5 s"),
+    ]
+    title = f"quick run: one epoch on {QUICK_SAMPLES:,} images" if quick else "full run: each preset's own settings"
+    lines = [f"Measured on {machine()}; {title}.", "", "| measure | figure | target |", "|---|---|---|"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} |" for a, b, c in rows])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one epoch on a few images, few repeats")
+    parser.add_argument("--presets", nargs="+", choices=list(PRESETS), default=list(PRESETS))
+    parser.add_argument("--fast-seeds", type=int, default=3, help="seeds of cnn-fast (99%% on every seed)")
+    parser.add_argument("--json", action="store_true", help="the figures as one JSON object on the last line")
+    args = parser.parse_args(argv)
+
+    data, load_seconds = timed_load()
+    runs = []
+    for name in args.presets:
+        seeds = range(1 if args.quick or name != FAST else args.fast_seeds)
+        for seed in seeds:
+            runs.append(run_preset(name, data, seed, args.quick))
+            print(f"{name} seed {seed}: {asdict(runs[-1])}", file=sys.stderr, flush=True)
+    reading = reading_figures(data, 30 if args.quick else 300)
+    print(table(runs, reading, load_seconds, args.quick))
+    if args.json:
+        print(json.dumps({"machine": machine(), "quick": args.quick, "load_seconds": load_seconds,
+                          "runs": [asdict(r) for r in runs], **reading}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""TensorFlow and Keras, imported in one place so that TensorFlow's native start-up lines
+(printed straight to file descriptor 2, past TF_CPP_MIN_LOG_LEVEL) stay out of the command
+line's output; if the import fails, what it printed is shown after all."""
+
+import os
+import sys
+import tempfile
+
+
+def _import_quietly():
+    """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only on failure."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            import tensorflow
+        except BaseException:
+            os.dup2(saved, 2)
+            scratch.seek(0)
+            sys.stderr.write(scratch.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tensorflow
+
+
+tf = _import_quietly()
+import keras  # noqa: E402  (TensorFlow is loaded: this prints nothing)
+
+__all__ = ["keras", "tf"]
