@@ -47,10 +47,11 @@ class Preprocessed:
 def to_mnist(source: object) -> Preprocessed:
     """Turn a canvas RGBA array, file bytes, a PIL image or an array into an MNIST-style digit."""
     ink = ink_map(source)
-    rows, cols = np.nonzero(ink >= INK_THRESHOLD)
+    marked = ink >= INK_THRESHOLD
+    rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     if rows.size == 0:
         raise NothingDrawnError("nothing drawn: the image has no ink")
-    cropped = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     scaled = _scale_to_box(cropped)
     centred = _centre_by_mass(scaled)
     return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
@@ -60,24 +61,26 @@ def ink_map(source: object) -> np.ndarray:
     """A uint8 grey image in which ink is bright and the background black."""
     pixels = _as_array(source)
     if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
-        return _stretch(pixels[..., 3].astype(np.float32))  # transparent sheet: ink is what is opaque
-    grey = _grey(pixels[..., :3]) if pixels.ndim == 3 else pixels.astype(np.float32)
+        return _stretch(pixels[..., 3])  # transparent sheet: ink is what is opaque
+    grey = (_grey(pixels) if pixels.ndim == 3 else pixels).astype(np.int16)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    background = float(np.median(border))
+    background = round(float(np.median(border)))
     ink = grey - background if background < 128 else background - grey  # dark pen on light paper flips
-    return _stretch(np.clip(ink, 0, None))
+    return _stretch(np.maximum(ink, 0))
 
 
 def _stretch(ink: np.ndarray) -> np.ndarray:
-    """Scale the strongest ink to 255; an image whose strongest mark is faint has no ink at all."""
-    top = float(ink.max())
+    """Scale the strongest ink (0..255, integers) to 255; an image whose strongest mark is faint has no ink."""
+    top = int(ink.max())
     if top < INK_THRESHOLD:
         return np.zeros(ink.shape, np.uint8)
-    return np.round(ink * (255 / top)).astype(np.uint8)
+    return ((ink.astype(np.int32) * 255 + top // 2) // top).astype(np.uint8)
 
 
-def _grey(rgb: np.ndarray) -> np.ndarray:
-    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+def _grey(pixels: np.ndarray) -> np.ndarray:
+    """Luma of an RGB or RGBA array (ITU-R 601, alpha ignored), by Pillow in integer arithmetic:
+    a tenth of the time of numpy's float product, which mattered for a canvas read on every stroke."""
+    return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).convert("L"))
 
 
 def _as_array(source: object) -> np.ndarray:
