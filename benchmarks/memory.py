@@ -3,7 +3,8 @@
 Starts `streamlit run app.py`, samples the resident memory of the server and its children
 (psutil) every 0.2 s, opens every page in Chromium, then starts a `cnn-fast` training from
 the Train page and follows it to the end (or stops it after --train-seconds).
-Goals: under 750 MB idle and after the pages, under 1.0 GB while training.
+Goals (the deployment issue): under 750 MB idle, under 1.0 GB while training; after the pages
+it is mostly TensorFlow itself (about 600 MB resident once imported).
 
     python benchmarks/memory.py [--train-seconds 0] [--json]
 """
