@@ -8,7 +8,7 @@ so no figure carries what an earlier training left behind; --quick keeps one); t
 scoring the 10,000 test images; loading MNIST. The machine is shared and absolute times
 drift, so compare the figures of one run with each other.
 
-    python benchmarks/run.py                 # everything, about 30 minutes on two cores
+    python benchmarks/run.py                 # everything, about 40 minutes on two cores
     python benchmarks/run.py --quick         # a cut-down run in about a minute (CI runs it)
     python benchmarks/run.py --presets cnn-fast cnn-keras-example --json
 """

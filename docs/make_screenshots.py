@@ -26,7 +26,12 @@ def show_draw(page) -> None:
     metric(page, "Prediction").wait_for(timeout=SLOW_MS)
 
 
-ACTIONS = {"Draw": show_draw}
+def show_evaluate(page) -> None:
+    """The confusion matrix drawn (Plotly paints after the page is otherwise idle)."""
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=SLOW_MS)
+
+
+ACTIONS = {"Draw": show_draw, "Evaluate": show_evaluate}
 
 
 def shrink(path: Path) -> None:

@@ -46,8 +46,9 @@ def show_prediction(reader: Any, source: object, hint: str) -> None:
 
 def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:
     """A grey image whose longer side is about `width` pixels; small ones are enlarged by a whole factor first,
-    so their pixels stay sharp squares."""
+    so their pixels stay sharp squares. The caption is the column's width, not the image's, so a narrow crop's
+    caption does not wrap mid-word."""
     scale = width / max(image.shape)
     factor = max(1, int(scale))
-    where.image(np.kron(image, np.ones((factor, factor), np.uint8)), caption=caption,
-                width=max(1, round(image.shape[1] * scale)))
+    where.image(np.kron(image, np.ones((factor, factor), np.uint8)), width=max(1, round(image.shape[1] * scale)))
+    where.caption(caption)
