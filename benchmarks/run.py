@@ -4,7 +4,8 @@ Prints one table: time to 99.0% test accuracy for cnn-fast and cnn-keras-example
 tutorial's settings, the test set scored after each epoch, scoring not timed) with their
 ratio; every preset's seconds per epoch, total fit time, final accuracy and the peak
 resident memory of a process that loads MNIST and trains it (each preset in a fresh process,
-so no figure carries what an earlier training left behind; --quick keeps one); the latency of one drawn digit through to_mnist and the Predictor, with model.predict beside it;
+so no figure carries what an earlier training left behind; --quick keeps one); the latency
+of one drawn digit through to_mnist and the Predictor, with model.predict beside it;
 scoring the 10,000 test images; loading MNIST. The machine is shared and absolute times
 drift, so compare the figures of one run with each other.
 
@@ -16,8 +17,8 @@ drift, so compare the figures of one run with each other.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import json
+import multiprocessing
 import os
 import platform
 import statistics
