@@ -14,7 +14,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "e2e")]
 
 from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app  # noqa: E402
 from PIL import Image  # noqa: E402
-from st_page import DIGITS, SLOW_MS, canvas, draw, idle, metric  # noqa: E402
+from st_page import DIGITS, SLOW_MS, canvas, confusion_matrix, draw, idle, metric  # noqa: E402
 
 OUT = Path(__file__).with_name("screenshots")
 
@@ -27,8 +27,8 @@ def show_draw(page) -> None:
 
 
 def show_evaluate(page) -> None:
-    """The confusion matrix drawn (Plotly paints after the page is otherwise idle)."""
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=SLOW_MS)
+    """The confusion matrix painted (Plotly paints after the page is otherwise idle)."""
+    confusion_matrix(page).wait_for(timeout=SLOW_MS)
 
 
 ACTIONS = {"Draw": show_draw, "Evaluate": show_evaluate}

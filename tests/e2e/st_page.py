@@ -44,6 +44,11 @@ def button(page: Page, name: str) -> Locator:
     return app.get_by_role("button", name=name, exact=True)
 
 
+def confusion_matrix(page: Page) -> Locator:
+    """Evaluate's confusion-matrix chart, once Plotly has painted it (its axis title is SVG text)."""
+    return page.get_by_test_id("stPlotlyChart").filter(has_text="predicted").first
+
+
 def canvas(page: Page) -> Locator:
     """The drawing surface of streamlit-drawable-canvas (Fabric.js's top canvas; no iframe in 0.13)."""
     return page.locator("canvas.upper-canvas").first

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from st_page import SLOW_MS, no_exception, open_page
+from st_page import SLOW_MS, confusion_matrix, no_exception, open_page
 
 
 GALLERY = 24  # images the page shows at most per gallery (the cell's, the most confident mistakes)
@@ -23,8 +23,7 @@ def truth(models_dir):
 
 def click_cell(page: Page, true: int, predicted: int) -> None:
     """Click the centre of a cell of the confusion matrix (x = predicted, y = true, 0 at the top left)."""
-    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="predicted").first
-    surface = chart.locator("rect.nsewdrag").first
+    surface = confusion_matrix(page).locator("rect.nsewdrag").first
     surface.scroll_into_view_if_needed()
     box = surface.bounding_box()
     assert box, "the confusion matrix is not on screen"
@@ -41,7 +40,7 @@ def test_confusion_cell_click_shows_its_images(page: Page, truth, rank):
     pair = truth.confused_pairs.iloc[rank] if rank is not None else None  # the page opens on the first one
     true, predicted = (int(pair["true"]), int(pair["predicted"])) if pair is not None else (3, 3)
     open_page(page, "/evaluate")
-    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="predicted").first).to_be_visible(timeout=SLOW_MS)
+    expect(confusion_matrix(page)).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_role("heading", name=cell_title(true, predicted))).to_have_count(0)
     click_cell(page, true, predicted)
     expect(page.get_by_role("heading", name=cell_title(true, predicted))).to_be_visible(timeout=SLOW_MS)
