@@ -9,20 +9,15 @@ import streamlit as st
 from ui.jobs import collect
 from ui.keras_guard import keep_keras_state
 from ui.nav import leave_legacy_navigation, sidebar
+from ui.routes import HOME, ROUTES
 
 st.set_page_config(page_title="digits", page_icon="✍️", layout="wide")
 leave_legacy_navigation(entry_script=True)
 keep_keras_state()
 
-PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/explore.py", title="Explore", icon=":material/grid_view:", url_path="explore"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/analytics:", url_path="evaluate"),
-    st.Page("pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw"),
-]
-
-page = st.navigation(PAGES)
+page = st.navigation([
+    st.Page(r.script, title=r.title, icon=r.icon, url_path=r.url_path or None, default=r is HOME) for r in ROUTES
+])
 collect()
 sidebar()
 page.run()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.nav import leave_legacy_navigation
+from ui.routes import HOME, ROUTES
 from ui.state import active_model, mnist, stored_models
 
 leave_legacy_navigation()
@@ -15,16 +16,11 @@ st.markdown(
     "wrong, then draw digits for it to read."
 )
 
-steps = st.columns(4)
-for column, (page, title, text) in zip(steps, (
-    ("pages/explore.py", "1 · Explore", "Browse the 70,000 images, their pixel values and class balance."),
-    ("pages/train.py", "2 · Train", "Pick a preset network or build your own and watch it learn."),
-    ("pages/evaluate.py", "3 · Evaluate", "Confusion matrix, per-digit scores and the model's mistakes."),
-    ("pages/draw.py", "4 · Draw", "Draw a digit or upload a photo and see what the model reads."),
-)):
+steps = [route for route in ROUTES if route is not HOME]
+for column, (number, route) in zip(st.columns(len(steps)), enumerate(steps, start=1)):
     with column.container(border=True):
-        st.page_link(page, label=title)
-        st.caption(text)
+        st.page_link(route.script, label=f"{number} · {route.title}")
+        st.caption(route.pitch)
 
 data = mnist()
 left, right = st.columns(2)

@@ -10,6 +10,13 @@ TINY_PRESET = "dense-128x2"  # trains 6000 samples in a couple of seconds, ~90% 
 TINY_SAMPLES = 6000
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is marked e2e, so `-m "not e2e and not slow"` is the quick run."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The repository's MNIST, loaded once."""

@@ -11,7 +11,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["pages/home.py", "pages/explore.py", "pages/train.py", "pages/evaluate.py", "pages/draw.py"]
+from ui.routes import ROUTES
+
+PAGES = [route.script for route in ROUTES]
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120  # the first Keras import and model build are slow on a busy machine
 

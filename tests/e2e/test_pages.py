@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from st_page import SLOW_MS, button, canvas, open_page
+from ui.routes import URLS as PAGES
 
-PAGES = {"Home": "/", "Explore": "/explore", "Train": "/train", "Evaluate": "/evaluate", "Draw": "/draw"}
 
 
 def main_content(page: Page, title: str):

@@ -1,0 +1,41 @@
+"""The app's pages: script, sidebar title, URL and the line Home shows for each. Data only.
+
+app.py builds its navigation from this list; Home, the tests and the benchmarks read it
+too, so a new page is added here once. It imports nothing, so anything may read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page: its script under pages/, sidebar title, Material icon, URL path ("" for Home) and a one-line pitch."""
+
+    script: str
+    title: str
+    icon: str
+    url_path: str
+    pitch: str
+
+    @property
+    def url(self) -> str:
+        """The path a browser opens: "/" for Home, "/explore" for Explore."""
+        return f"/{self.url_path}"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("pages/home.py", "Home", ":material/home:", "", "What the app does and the way through it."),
+    Route("pages/explore.py", "Explore", ":material/grid_view:", "explore",
+          "Browse the 70,000 images, their pixel values and class balance."),
+    Route("pages/train.py", "Train", ":material/model_training:", "train",
+          "Pick a preset network or build your own and watch it learn."),
+    Route("pages/evaluate.py", "Evaluate", ":material/analytics:", "evaluate",
+          "Confusion matrix, per-digit scores and the model's mistakes."),
+    Route("pages/draw.py", "Draw", ":material/draw:", "draw",
+          "Draw a digit or upload a photo and see what the model reads."),
+)
+
+HOME = ROUTES[0]
+URLS: dict[str, str] = {route.title: route.url for route in ROUTES}  # sidebar title -> URL path
