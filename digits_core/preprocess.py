@@ -57,6 +57,11 @@ def to_mnist(source: object) -> Preprocessed:
     return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
 
 
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Each pixel as a factor x factor square: a small image shown large keeps sharp pixels, not a blur."""
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
 def ink_map(source: object) -> np.ndarray:
     """A uint8 grey image in which ink is bright and the background black."""
     pixels = _as_array(source)

@@ -1,9 +1,9 @@
 """Evaluate: test metrics, the clickable confusion matrix, per-digit scores, mistakes, k-fold CV."""
 
-import numpy as np
 import streamlit as st
 
 from digits_core import PRESETS
+from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
@@ -31,7 +31,7 @@ def images_with_probabilities(result, indices) -> None:
     for slot, index in enumerate(indices):
         with columns[slot % 6]:
             predicted = int(result.predicted[index])
-            st.image(np.kron(images[index], np.ones((3, 3), np.uint8)), width=84)
+            st.image(upscale(images[index], 3), width=84)
             st.progress(float(result.probabilities[index, predicted]),
                         text=f"true {result.labels[index]} → {predicted}: "
                              f"{result.probabilities[index, predicted]:.0%}")

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from digits_core.preprocess import upscale
 from ui.routes import ROUTES
 
 PAGES = [route.script for route in ROUTES]
@@ -34,7 +35,7 @@ def stored_store(store, tiny_training):
 
 def digit_picture(mnist, index: int = 0) -> np.ndarray:
     """A test digit, large, as the RGBA array a canvas returns (white ink on black)."""
-    big = np.kron(mnist.x_test[index], np.ones((10, 10), np.uint8))
+    big = upscale(mnist.x_test[index], 10)
     return np.dstack([big, big, big, np.full_like(big, 255)])
 
 
