@@ -12,6 +12,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from digits_core.preprocess import upscale
+from digits_core.spec import LIMITS
 from ui.routes import ROUTES
 
 PAGES = [route.script for route in ROUTES]
@@ -59,6 +60,14 @@ def test_choosing_a_preset_updates_the_summary():
     assert not at.exception
     assert list(after["type"]) != list(before["type"])
     assert "Dense" in set(after["type"]) and after["parameters"].sum() == 784 * 512 + 512 + 512 * 10 + 10
+
+
+def test_the_train_form_offers_the_spec_limits():
+    at = open_page("pages/train.py")
+    inputs = {n.label: n for n in at.number_input}
+    for label, name in [("Validation split", "validation_split"), ("Learning rate", "learning_rate"),
+                        ("Head dropout", "dropout"), ("Epochs", "epochs"), ("Augment: zoom", "zoom")]:
+        assert (inputs[label].min, inputs[label].max) == pytest.approx((LIMITS[name].low, LIMITS[name].high))
 
 
 def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
