@@ -66,15 +66,12 @@ def cmd_train(args: argparse.Namespace) -> Any:
     result = train(spec, data, progress=_EpochBar(args.json), seed=args.seed)
     print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
           f"fit {result.train_seconds:.1f}s")
-    summary = {"preset": preset.name, "epochs": len(result.history), "test_accuracy": result.test_accuracy,
-               "test_loss": result.test_loss, "train_seconds": result.train_seconds, "saved_as": None}
+    meta = result.metadata(preset.name)
     if save_as:
-        meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
-                "train_samples": len(data.x_train)}
         store.save(save_as, result.model, meta, shipped=args.ship)
-        summary["saved_as"] = save_as
         print(f"saved as {save_as}")
-    return summary
+    summary = {key: meta[key] for key in ("preset", "epochs", "test_accuracy", "test_loss", "train_seconds")}
+    return {**summary, "saved_as": save_as}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:

@@ -1,12 +1,10 @@
 """Train: choose or customise a network, watch it learn live, keep and save the result."""
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
+from digits_core.store import model_to_bytes
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from ui.jobs import busy, current_job, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
@@ -14,7 +12,7 @@ from ui.plots import learning_curves
 from ui.state import mnist, store, trained_result
 
 leave_legacy_navigation()
-RUN = "train_run"  # preset and sample count of the latest run started in this session
+RUN = "train_run"  # the preset of the latest run started in this session
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 
 
@@ -109,7 +107,7 @@ def start_training(preset: str, spec: ModelSpec, samples: int) -> None:
     from digits_core.training import train
 
     data = mnist().subset(samples)
-    st.session_state[RUN] = {"preset": preset, "train_samples": samples}
+    st.session_state[RUN] = {"preset": preset}
     start("train", preset, lambda job: train(spec, data, progress=job, stop=job.stop))
 
 
@@ -123,22 +121,12 @@ def draw_progress(snap, job) -> None:
                         key=f"curves-{job.ticket}")
 
 
-def keras_bytes(model) -> bytes:
-    """The model as a .keras file, made only when the download button is pressed."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        model.save(path)
-        return path.read_bytes()
-
-
 def save(result, name: str) -> None:
     """Save the trained model to the store under `name`, with what it was trained on."""
     from digits_core.store import StoreError
 
-    meta = {**st.session_state.get(RUN, {}), "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-            "train_seconds": result.train_seconds, "spec": result.spec.to_dict(), "history": result.history}
     try:
-        saved = store().save(name, result.model, meta)
+        saved = store().save(name, result.model, result.metadata(st.session_state.get(RUN, {}).get("preset")))
     except StoreError as exc:
         st.error(str(exc))
     else:
@@ -193,7 +181,7 @@ if result is not None and not busy("train"):
     if save_column.button("Save", width="stretch"):
         save(result, name)
     d1, d2 = st.columns(2)
-    d1.download_button("Download the model (.keras)", lambda: keras_bytes(result.model), "model.keras",
+    d1.download_button("Download the model (.keras)", lambda: model_to_bytes(result.model), "model.keras",
                        on_click="ignore")
     d2.download_button("Download the history (CSV)", pd.DataFrame(result.history).to_csv(index=False),
                        "history.csv", "text/csv", on_click="ignore")
