@@ -7,7 +7,7 @@ from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure, fold_box, learning_curves
+from ui.plots import cell_from_point, confusion_figure, fold_box, learning_curves
 from ui.state import derived, mnist, pick_model
 
 leave_legacy_navigation()
@@ -39,8 +39,6 @@ def images_with_probabilities(result, indices) -> None:
 
 def clicked_cell(event, result) -> tuple[int, int] | None:
     """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    from digits_core.evaluation import cell_from_point
-
     points = event.selection.points if event and event.selection else []
     cell = cell_from_point(points[0]) if points else None
     if cell is None and len(result.confused_pairs):
