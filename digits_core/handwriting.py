@@ -59,6 +59,14 @@ class Sample:
     created_at: str
 
 
+@dataclass(frozen=True)
+class LabelledSet:
+    """Digits with their true labels, named as MNIST's test set so evaluation.evaluate() scores them."""
+
+    x_test: np.ndarray  # (N, 28, 28) uint8
+    y_test: np.ndarray  # (N,) uint8
+
+
 class Collection:
     """The collection in `path`, else $DIGITS_HANDWRITING_DB, else data/handwriting.sqlite.
 
@@ -76,11 +84,11 @@ class Collection:
         return self._write("INSERT INTO samples (label, image, raw, model, predicted, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", [row])
 
-    def add_many(self, images: np.ndarray, labels: np.ndarray) -> int:
+    def add_many(self, digits: LabelledSet) -> int:
         """Store labelled digits (an import) in one transaction; returns how many."""
-        images, labels = checked_set(images, labels, "the digits")
+        digits = checked_set(digits.x_test, digits.y_test, "the digits")
         now = _now()
-        rows = [(int(label), image.tobytes(), None, None, None, now) for image, label in zip(images, labels)]
+        rows = [(int(label), image.tobytes(), None, None, None, now) for image, label in zip(digits.x_test, digits.y_test)]
         if rows:
             self._write("INSERT INTO samples (label, image, raw, model, predicted, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -93,11 +101,11 @@ class Collection:
                           "ORDER BY id DESC", args)
         return [Sample(i, lab, _image(blob), model, pred, at) for i, lab, blob, model, pred, at in rows]
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every image (N, 28, 28) uint8 and label (N,) uint8, oldest first: the collection as a data set."""
+    def digits(self) -> LabelledSet:
+        """Every image and label, oldest first: the collection as a data set."""
         rows = self._read("SELECT image, label FROM samples ORDER BY id")
         images = np.array([_image(blob) for blob, _ in rows], np.uint8).reshape(-1, SIDE, SIDE)
-        return images, np.array([label for _, label in rows], np.uint8)
+        return LabelledSet(images, np.array([label for _, label in rows], np.uint8))
 
     def raw(self, sample_id: int) -> bytes | None:
         """The raw input of a sample as PNG bytes, or None (imported samples have none)."""
@@ -117,16 +125,16 @@ class Collection:
 
     def export_npz(self, target: str | os.PathLike | BinaryIO) -> int:
         """Write the collection as x_test/y_test uint8 arrays, MNIST's layout; returns how many digits."""
-        images, labels = self.arrays()
+        digits = self.digits()
         try:
-            np.savez_compressed(target, x_test=images, y_test=labels)
+            np.savez_compressed(target, x_test=digits.x_test, y_test=digits.y_test)
         except OSError as exc:
             raise HandwritingError(f"cannot write {target}: {exc}") from exc
-        return len(labels)
+        return len(digits.y_test)
 
     def import_npz(self, source: str | os.PathLike | bytes) -> int:
         """Add every digit of an .npz in MNIST's layout (x_test/y_test); returns how many."""
-        return self.add_many(*load_labelled(source))
+        return self.add_many(load_labelled(source))
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -159,7 +167,7 @@ class Collection:
                 raise HandwritingError(f"the collection {self.path} cannot be read ({exc})") from exc
 
 
-def load_labelled(source: str | os.PathLike | bytes) -> tuple[np.ndarray, np.ndarray]:
+def load_labelled(source: str | os.PathLike | bytes) -> LabelledSet:
     """x_test (N, 28, 28) uint8 and y_test (N,) labels 0..9 from an .npz file or its bytes."""
     name = "the upload" if isinstance(source, (bytes, bytearray)) else str(source)
     try:
@@ -177,7 +185,7 @@ def load_labelled(source: str | os.PathLike | bytes) -> tuple[np.ndarray, np.nda
     return checked_set(images, labels, name)
 
 
-def checked_set(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+def checked_set(images: np.ndarray, labels: np.ndarray, name: str) -> LabelledSet:
     """Images (N, 28, 28) uint8 and labels (N,) 0..9 as uint8, or HandwritingError saying what is wrong."""
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE) or images.dtype != np.uint8:
@@ -186,7 +194,7 @@ def checked_set(images: np.ndarray, labels: np.ndarray, name: str) -> tuple[np.n
         raise HandwritingError(f"{name}: labels must be {len(images)} integers, got {labels.shape} {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() > 9):
         raise HandwritingError(f"{name}: labels must be digits 0..9")
-    return images, labels.astype(np.uint8)
+    return LabelledSet(images, labels.astype(np.uint8))
 
 
 def raw_png(source: object) -> bytes:

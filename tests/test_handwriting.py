@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digits_core.handwriting import Collection, HandwritingError, load_labelled
+from digits_core.handwriting import Collection, HandwritingError, LabelledSet, load_labelled
 
 REPO = Path(__file__).resolve().parents[1]
 WRITERS = 30
@@ -57,8 +57,8 @@ def test_samples_by_digit_newest_first_and_delete():
     assert [s.id for s in collection.samples(0)] == [ids[4], ids[2], ids[0]]
     assert collection.delete(ids[2]) and not collection.delete(ids[2])
     assert collection.counts()[:2].tolist() == [2, 2]
-    images, labels = collection.arrays()
-    assert images.shape == (4, 28, 28) and labels.tolist() == [0, 1, 1, 0]
+    digits = collection.digits()
+    assert digits.x_test.shape == (4, 28, 28) and digits.y_test.tolist() == [0, 1, 1, 0]
 
 
 @pytest.mark.parametrize("label", [-1, 10, 3.0, "3", True, None])
@@ -94,7 +94,7 @@ def test_thirty_threads_writing_at_once_lose_nothing():
     for thread in threads:
         thread.join()
     assert collection.counts().sum() == WRITERS * EACH
-    images, _ = collection.arrays()
+    images = collection.digits().x_test
     assert sorted(np.bincount(images[:, 0, 0])[:WRITERS].tolist()) == [EACH] * WRITERS
 
 
@@ -104,13 +104,13 @@ def test_thirty_processes_writing_at_once_lose_nothing(tmp_path):
                  for w in range(WRITERS)]  # $DIGITS_HANDWRITING_DB (the test's own file) is inherited
     start.touch()
     assert [p.wait(120) for p in processes] == [0] * WRITERS
-    images, _ = Collection().arrays()
+    images = Collection().digits().x_test
     assert sorted(np.bincount(images[:, 0, 0])[:WRITERS].tolist()) == [EACH] * WRITERS
 
 
 def test_export_then_import_round_trip(tmp_path, mnist):
     source = Collection(tmp_path / "a.sqlite")
-    assert source.add_many(mnist.x_test[:50], mnist.y_test[:50]) == 50
+    assert source.add_many(LabelledSet(mnist.x_test[:50], mnist.y_test[:50])) == 50
     path = tmp_path / "class.npz"
     assert source.export_npz(path) == 50
     with np.load(path) as npz:
@@ -118,13 +118,13 @@ def test_export_then_import_round_trip(tmp_path, mnist):
         assert npz["x_test"].dtype == np.uint8 and npz["y_test"].dtype == np.uint8
     target = Collection(tmp_path / "b.sqlite")
     assert target.import_npz(path.read_bytes()) == 50
-    images, labels = target.arrays()
-    assert np.array_equal(images, mnist.x_test[:50]) and np.array_equal(labels, mnist.y_test[:50])
+    digits = target.digits()
+    assert np.array_equal(digits.x_test, mnist.x_test[:50]) and np.array_equal(digits.y_test, mnist.y_test[:50])
 
 
 def test_the_bundled_mnist_file_is_a_labelled_set():
-    images, labels = load_labelled("data/mnist.npz")
-    assert images.shape == (10000, 28, 28) and labels.shape == (10000,)
+    digits = load_labelled(REPO / "data" / "mnist.npz")
+    assert digits.x_test.shape == (10000, 28, 28) and digits.y_test.shape == (10000,)
 
 
 @pytest.mark.parametrize("content, message", [
