@@ -1,7 +1,8 @@
 """`python -m digits_core`: presets, train, evaluate, predict, models, cv.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
-input ends with a one-line message on stderr and exit status 2.
+input (the project's own DataError, SpecError, StoreError) ends with a one-line message on
+stderr and exit status 2, while any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from tqdm import tqdm
 from .data import DataError, load_mnist
 from .presets import PRESETS, get_preset
 from .spec import SpecError
+from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
+BAD_INPUT = (DataError, SpecError, StoreError)  # the project's own refusals; anything else is a bug: a traceback
 
 
 class _EpochBar:
@@ -54,7 +57,6 @@ def cmd_presets(args: argparse.Namespace) -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
     from .training import train
 
     preset = get_preset(args.preset)
@@ -76,7 +78,6 @@ def cmd_train(args: argparse.Namespace) -> Any:
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
     from .evaluation import evaluate
-    from .store import DEFAULT_MODEL, ModelStore
 
     name = args.model or DEFAULT_MODEL
     result = evaluate(ModelStore().load(name), load_mnist())
@@ -110,8 +111,6 @@ def cmd_predict(args: argparse.Namespace) -> Any:
 
 
 def cmd_models(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
-
     rows = [{"name": m.name, "preset": m.meta.get("preset"), "test_accuracy": m.test_accuracy,
              "shipped": m.shipped, "created_at": m.meta.get("created_at")} for m in ModelStore().list()]
     if not args.json:
@@ -176,13 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .store import StoreError
-
     try:
         result = args.handler(args)
-    except (DataError, SpecError, StoreError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+    except BAD_INPUT as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(result))
