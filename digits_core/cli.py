@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +23,7 @@ from .spec import SpecError
 from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
+WITHOUT_TENSORFLOW = {"presets", "models"}
 BAD_INPUT = (DataError, SpecError, StoreError)  # the project's own refusals; anything else is a bug: a traceback
 
 
@@ -133,6 +136,29 @@ def cmd_cv(args: argparse.Namespace) -> Any:
             "mean": result.mean, "std": result.std}
 
 
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only if the import fails.
+
+    TensorFlow prints native start-up lines straight to file descriptor 2, past
+    TF_CPP_MIN_LOG_LEVEL; they would bury the one-line errors. Only the command line does
+    this: in the app it would swallow every other thread's stderr while TensorFlow loads.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            from . import backend  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            scratch.seek(0)
+            sys.stderr.write(scratch.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the house style for bad input: one line on stderr, exit status 2, no usage dump."""
 
@@ -175,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in WITHOUT_TENSORFLOW:
+        import_tensorflow_quietly()
     try:
         result = args.handler(args)
     except BAD_INPUT as exc:
