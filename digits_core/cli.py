@@ -1,24 +1,31 @@
 """`python -m digits_core`: presets, train, evaluate, predict, models, cv, handwriting.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
-input ends with a one-line message on stderr and exit status 2.
+input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
+stderr and exit status 2, while any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from tqdm import tqdm
 
 from .data import DataError, load_mnist
+from .handwriting import Collection, HandwritingError
 from .presets import PRESETS, get_preset
 from .spec import SpecError
+from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
+WITHOUT_TENSORFLOW = {"presets", "models", "handwriting"}
+BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError)  # the project's own refusals; anything else is a bug: a traceback
 
 
 class _EpochBar:
@@ -54,7 +61,6 @@ def cmd_presets(args: argparse.Namespace) -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
     from .training import train
 
     preset = get_preset(args.preset)
@@ -76,8 +82,7 @@ def cmd_train(args: argparse.Namespace) -> Any:
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
     from .evaluation import evaluate
-    from .handwriting import HandwritingError, load_labelled
-    from .store import DEFAULT_MODEL, ModelStore
+    from .handwriting import load_labelled
 
     name = args.model or DEFAULT_MODEL
     digits = load_mnist() if args.on is None else load_labelled(args.on)
@@ -118,8 +123,6 @@ def cmd_predict(args: argparse.Namespace) -> Any:
 
 
 def cmd_models(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
-
     rows = [{"name": m.name, "preset": m.meta.get("preset"), "test_accuracy": m.test_accuracy,
              "shipped": m.shipped, "created_at": m.meta.get("created_at")} for m in ModelStore().list()]
     if not args.json:
@@ -143,8 +146,6 @@ def cmd_cv(args: argparse.Namespace) -> Any:
 
 
 def cmd_handwriting(args: argparse.Namespace) -> Any:
-    from .handwriting import Collection
-
     collection = Collection()
     if args.action == "import":
         added = collection.import_npz(args.file)
@@ -159,6 +160,29 @@ def cmd_handwriting(args: argparse.Namespace) -> Any:
         print(f"{collection.path}: {counts.sum()} digits")
         print("  ".join(f"{digit}: {count}" for digit, count in enumerate(counts)))
     return {"collection": str(collection.path), "digits": int(counts.sum()), "counts": counts.tolist()}
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only if the import fails.
+
+    TensorFlow prints native start-up lines straight to file descriptor 2, past
+    TF_CPP_MIN_LOG_LEVEL; they would bury the one-line errors. Only the command line does
+    this: in the app it would swallow every other thread's stderr while TensorFlow loads.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            from . import backend  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            scratch.seek(0)
+            sys.stderr.write(scratch.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -212,14 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .handwriting import HandwritingError
-    from .store import StoreError
-
+    if args.command not in WITHOUT_TENSORFLOW:
+        import_tensorflow_quietly()
     try:
         result = args.handler(args)
-    except (DataError, SpecError, StoreError, HandwritingError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+    except BAD_INPUT as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(result))

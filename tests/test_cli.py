@@ -19,7 +19,7 @@ from PIL import Image
 
 from digits_core import PRESETS
 from digits_core.cli import main
-from digits_core.store import MODELS_ENV
+from digits_core.store import MODELS_ENV, ModelStore
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["--preset", "dense-128x2", "--limit", "1000", "--epochs", "1"]
@@ -187,6 +187,17 @@ def test_bad_arguments_one_line_error(capsys, args):
     _, err = capsys.readouterr()
     assert info.value.code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch):
+    """Only the project's own exceptions mean bad input; a KeyError from a bug keeps its traceback."""
+    def broken(self):
+        raise KeyError("a bug, not the user's input")
+
+    monkeypatch.setattr(ModelStore, "list", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["models"])
+    assert capsys.readouterr().err == ""
 
 
 def test_bad_input_in_a_subprocess(tmp_path):
