@@ -130,7 +130,9 @@ def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimi
     return keras.optimizers.SGD(rate, momentum=spec.momentum, nesterov=True)
 
 
-def learning_rate_schedule(spec: ModelSpec, total_steps: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+def learning_rate_schedule(
+    spec: ModelSpec, total_steps: int
+) -> float | keras.optimizers.schedules.LearningRateSchedule:
     """Constant, one-cycle (warm up to the peak for 25% of the run, then cosine to ~0), cosine or exponential."""
     peak, total_steps = spec.learning_rate, max(total_steps, 1)
     schedules = keras.optimizers.schedules
