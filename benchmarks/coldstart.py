@@ -4,7 +4,7 @@ Each run starts a fresh server, so nothing is cached or imported yet; the browse
 up (its start is not the app's). It also reports whether TensorFlow got loaded by Home (it
 must not be) and by Draw (it must).
 
-    python benchmarks/coldstart.py [--runs 3] [--json]
+    python -m benchmarks.coldstart [--runs 3] [--json]
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.appserver import launch_chromium, running_app, tensorflow_loaded, wait_painted  # noqa: E402
+from benchmarks.appserver import launch_chromium, running_app, tensorflow_loaded, wait_painted
 
 READY = {"/": "h1", "/draw": "canvas.upper-canvas"}
 
@@ -60,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path:7} health {run['to_health_s']:5.2f} s  paint +{run['health_to_paint_s']:5.2f} s"
                       f"  total {run['total_s']:5.2f} s  tensorflow loaded: {run['tensorflow_loaded']}")
         browser.close()
-    summary = {path: {key: statistics.median(r[key] for r in runs) for key in ("to_health_s", "health_to_paint_s", "total_s")}
+    keys = ("to_health_s", "health_to_paint_s", "total_s")
+    summary = {path: {key: statistics.median(r[key] for r in runs) for key in keys}
                | {"tensorflow_loaded": [r["tensorflow_loaded"] for r in runs]} for path, runs in results.items()}
     print(json.dumps(summary) if args.json else
           "\n".join(f"median {path:7} health {s['to_health_s']:.2f} s, paint +{s['health_to_paint_s']:.2f} s, "

@@ -9,9 +9,9 @@ of one drawn digit through to_mnist and the Predictor, with model.predict beside
 scoring the 10,000 test images; loading MNIST. The machine is shared and absolute times
 drift, so compare the figures of one run with each other.
 
-    python benchmarks/run.py                 # everything, about 40 minutes on two cores
-    python benchmarks/run.py --quick         # a cut-down run in about a minute (CI runs it)
-    python benchmarks/run.py --presets cnn-fast cnn-keras-example --json
+    python -m benchmarks.run                 # everything, about 40 minutes on two cores
+    python -m benchmarks.run --quick         # a cut-down run in about a minute (CI runs it)
+    python -m benchmarks.run --presets cnn-fast cnn-keras-example --json
 """
 
 from __future__ import annotations
@@ -33,14 +33,12 @@ from typing import Callable
 import numpy as np
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from digits_core import PRESETS, load_mnist  # noqa: E402
-from digits_core.backend import keras, tf  # noqa: E402
-from digits_core.evaluation import evaluate, test_metrics  # noqa: E402
-from digits_core.predictor import Predictor  # noqa: E402
-from digits_core.preprocess import to_mnist, upscale  # noqa: E402
-from digits_core.training import train  # noqa: E402
+from digits_core import PRESETS, load_mnist
+from digits_core.backend import keras, tf
+from digits_core.evaluation import evaluate, test_metrics
+from digits_core.predictor import Predictor
+from digits_core.preprocess import to_mnist, upscale
+from digits_core.training import train
 
 TARGET = 0.99
 FAST, TUTORIAL = "cnn-fast", "cnn-keras-example"

@@ -6,9 +6,10 @@ import json
 import math
 import threading
 
+import numpy as np
 import pytest
 
-from digits_core import ModelSpec, get_preset
+from digits_core import Augmentation, DenseLayer, ModelSpec, get_preset
 from digits_core.training import BatchUpdate, train
 
 # Small batches make enough steps for several throttled batch updates even on a fast machine.
@@ -131,6 +132,29 @@ def test_same_seed_same_result(mnist):
     first, second = train(spec, data, seed=3), train(spec, data, seed=3)
     assert first.test_accuracy == second.test_accuracy
     assert first.history[0]["loss"] == pytest.approx(second.history[0]["loss"], rel=1e-6)
+
+
+def test_runs_at_once_keep_their_own_seeds(mnist):
+    """Two runs in threads with one seed train the same weights as that seed alone (set_random_seed reset both)."""
+    spec = ModelSpec(dense=(DenseLayer(16, dropout=0.3),), augmentation=Augmentation(shift=1), epochs=2, batch_size=50)
+    data = mnist.subset(400)
+    alone = train(spec, data, seed=5).model.get_weights()
+    results = [None, None]
+
+    def run(slot):
+        results[slot] = train(spec, data, seed=5).model.get_weights()
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for weights in results:
+        assert weights is not None, "a training thread did not finish"
+        for mine, reference in zip(weights, alone):
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)
+    other = train(spec, data, seed=6).model.get_weights()
+    assert not np.allclose(other[0], alone[0])
 
 
 def test_a_short_run_learns(tiny_training):
