@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_core.evaluation import cell_from_point, evaluate, probabilities
+from digits_core.evaluation import cell_from_point, evaluate, evaluate_stored, probabilities
 from digits_core.evaluation import test_metrics as metrics_of  # renamed so pytest does not collect it
 
 
@@ -104,3 +104,14 @@ def test_probabilities_and_metrics_in_batches(tiny_model, mnist):
     loss, accuracy = metrics_of(tiny_model, mnist.x_test[:2500], mnist.y_test[:2500])
     assert accuracy == pytest.approx(np.mean(probs.argmax(axis=1) == mnist.y_test[:2500]))
     assert loss > 0
+
+
+def test_a_stored_model_is_scored_from_its_saved_test_predictions(store, tiny_model, mnist, evaluation):
+    store.save("tiny", tiny_model, {"test_accuracy": 0.9})
+    stored = evaluate_stored(store, "tiny", mnist)
+    assert stored.accuracy == pytest.approx(evaluation.accuracy, abs=2e-4)  # float16 may tie two close classes
+    assert stored.loss == pytest.approx(evaluation.loss, abs=1e-3)
+    assert np.abs(stored.confusion - evaluation.confusion).sum() <= 4
+    (store.root / "tiny.test.npy").unlink()  # a model saved before the store kept them: scored by Keras
+    older = evaluate_stored(store, "tiny", mnist)
+    assert older.accuracy == evaluation.accuracy and (older.confusion == evaluation.confusion).all()
