@@ -40,7 +40,7 @@ from digits_core import PRESETS, load_mnist  # noqa: E402
 from digits_core.backend import keras, tf  # noqa: E402
 from digits_core.evaluation import evaluate, test_metrics  # noqa: E402
 from digits_core.predictor import Predictor  # noqa: E402
-from digits_core.preprocess import to_mnist  # noqa: E402
+from digits_core.preprocess import to_mnist, upscale  # noqa: E402
 from digits_core.store import ModelStore  # noqa: E402
 from digits_core.training import train  # noqa: E402
 
@@ -134,7 +134,7 @@ def latencies_ms(call: Callable[[], object], repeats: int) -> tuple[float, float
 
 def canvas_image(digit: np.ndarray) -> np.ndarray:
     """A 280x280 RGBA canvas array like the Draw page's: the digit ten times larger, white on black, opaque."""
-    grey = np.kron(digit, np.ones((10, 10), np.uint8))
+    grey = upscale(digit, 10)
     return np.dstack([grey, grey, grey, np.full_like(grey, 255)])
 
 

@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, export-lite, cv.
+"""`python -m digits_core`: presets, train, evaluate, predict, models, export-lite, cv, handwriting.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input ends with a one-line message on stderr and exit status 2.
@@ -66,29 +66,34 @@ def cmd_train(args: argparse.Namespace) -> Any:
     result = train(spec, data, progress=_EpochBar(args.json), seed=args.seed)
     print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
           f"fit {result.train_seconds:.1f}s")
-    summary = {"preset": preset.name, "epochs": len(result.history), "test_accuracy": result.test_accuracy,
-               "test_loss": result.test_loss, "train_seconds": result.train_seconds, "saved_as": None}
+    meta = result.metadata(preset.name)
     if save_as:
-        meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
-                "train_samples": len(data.x_train)}
         store.save(save_as, result.model, meta, shipped=args.ship)
-        summary["saved_as"] = save_as
         print(f"saved as {save_as}")
-    return summary
+    summary = {key: meta[key] for key in ("preset", "epochs", "test_accuracy", "test_loss", "train_seconds")}
+    return {**summary, "saved_as": save_as}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
     from .evaluation import evaluate
+    from .handwriting import HandwritingError, load_labelled
     from .store import DEFAULT_MODEL, ModelStore
 
     name = args.model or DEFAULT_MODEL
-    result = evaluate(ModelStore().load(name), load_mnist())
+    digits = load_mnist() if args.on is None else load_labelled(args.on)
+    if not len(digits.y_test):
+        raise HandwritingError(f"{args.on}: no digits to evaluate")
+    result = evaluate(ModelStore().load(name), digits)
     per_class = result.per_class.reset_index().to_dict(orient="records")
     if not args.json:
-        print(f"{name}: test accuracy {result.accuracy:.4f}  loss {result.loss:.4f}")
+        where = "test" if args.on is None else f"{args.on} ({len(digits.y_test)} digits):"
+        print(f"{name}: {where} accuracy {result.accuracy:.4f}  loss {result.loss:.4f}")
         print(result.per_class.round(4).to_string())
-    return {"model": name, "test_accuracy": result.accuracy, "test_loss": result.loss,
-            "confusion_matrix": result.confusion.tolist(), "per_class": per_class}
+        if args.on is not None:
+            print("confusion matrix (rows true, columns predicted):")
+            print("\n".join(" ".join(f"{n:5d}" for n in row) for row in result.confusion))
+    return {"model": name, "on": args.on, "images": len(digits.y_test), "test_accuracy": result.accuracy,
+            "test_loss": result.loss, "confusion_matrix": result.confusion.tolist(), "per_class": per_class}
 
 
 def cmd_predict(args: argparse.Namespace) -> Any:
@@ -147,6 +152,25 @@ def cmd_cv(args: argparse.Namespace) -> Any:
             "mean": result.mean, "std": result.std}
 
 
+def cmd_handwriting(args: argparse.Namespace) -> Any:
+    from .handwriting import Collection
+
+    collection = Collection()
+    if args.action == "import":
+        added = collection.import_npz(args.file)
+        print(f"imported {added} digits from {args.file} into {collection.path}")
+        return {"action": "import", "file": args.file, "digits": added, "collection": str(collection.path)}
+    if args.action == "export":
+        written = collection.export_npz(args.file)
+        print(f"exported {written} digits from {collection.path} to {args.file}")
+        return {"action": "export", "file": args.file, "digits": written, "collection": str(collection.path)}
+    counts = collection.counts()
+    if not args.json:
+        print(f"{collection.path}: {counts.sum()} digits")
+        print("  ".join(f"{digit}: {count}" for digit, count in enumerate(counts)))
+    return {"collection": str(collection.path), "digits": int(counts.sum()), "counts": counts.tolist()}
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the house style for bad input: one line on stderr, exit status 2, no usage dump."""
 
@@ -175,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--ship", action="store_true", help="mark the saved model as shipped (read-only in the app)")
     evaluate = command("evaluate", cmd_evaluate, "score a stored model on the test set")
     evaluate.add_argument("--model", help="stored model name (default: the shipped default model)")
+    evaluate.add_argument("--on", metavar="FILE.npz", help="score a labelled set in MNIST's layout (x_test, y_test)")
     predict = command("predict", cmd_predict, "read the digit in image files")
     predict.add_argument("--model", help="stored model name (default: the shipped default model)")
     predict.add_argument("files", nargs="+", metavar="FILE")
@@ -187,16 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--limit", type=int, help="use the first N training images only")
+    handwriting = command("handwriting", cmd_handwriting, "the class collection ($DIGITS_HANDWRITING_DB)")
+    actions = handwriting.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, help_text in (("import", "add the digits of an .npz in MNIST's layout"),
+                              ("export", "write the collection as an .npz in MNIST's layout")):
+        actions.add_parser(action, help=help_text).add_argument("file", metavar="FILE.npz")
+    actions.add_parser("stats", help="how many digits of each kind")
+    for action in actions.choices.values():  # --json after the action too; SUPPRESS keeps one given before it
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .handwriting import HandwritingError
     from .store import StoreError
 
     try:
         result = args.handler(args)
-    except (DataError, SpecError, StoreError, KeyError, ValueError) as exc:
+    except (DataError, SpecError, StoreError, HandwritingError, KeyError, ValueError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT

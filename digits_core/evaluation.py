@@ -37,8 +37,7 @@ class Evaluation:
 
     def cell_indices(self, true: int, predicted: int) -> np.ndarray:
         """Indices of the test images of one confusion-matrix cell, most confident first (none outside 0..9)."""
-        true, predicted = _digit(true), _digit(predicted)  # 3.0 from a chart is cell 3, not an IndexError
-        if true is None or predicted is None:
+        if not (0 <= true <= 9 and 0 <= predicted <= 9):  # a chart's clicks are decoded by ui.plots.cell_from_point
             return np.empty(0, np.intp)
         mask = (self.labels == true) & (self.predicted == predicted)
         indices = np.flatnonzero(mask)
@@ -121,26 +120,6 @@ def confused_pairs(confusion: np.ndarray, top: int = 10) -> pd.DataFrame:
     true, predicted = np.unravel_index(order, off.shape)
     table = pd.DataFrame({"true": true, "predicted": predicted, "count": off[true, predicted]})
     return table[table["count"] > 0].reset_index(drop=True)
-
-
-def cell_from_point(point: dict) -> tuple[int, int] | None:
-    """(true, predicted) of a clicked confusion-matrix point (x = predicted, y = true), or None."""
-    try:
-        true, predicted = _digit(point["y"]), _digit(point["x"])
-    except (KeyError, TypeError):  # a missing coordinate, or no point at all
-        return None
-    if true is None or predicted is None:
-        return None
-    return true, predicted
-
-
-def _digit(value: object) -> int | None:
-    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
-    try:
-        digit = int(round(float(value)))
-    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
-        return None
-    return digit if 0 <= digit <= 9 else None
 
 
 def _loss(probs: np.ndarray, labels: np.ndarray) -> float:

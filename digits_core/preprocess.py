@@ -58,9 +58,14 @@ def to_mnist(source: object) -> Preprocessed:
     return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
 
 
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Each pixel as a factor x factor square: a small image shown large keeps sharp pixels, not a blur."""
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
 def ink_map(source: object) -> np.ndarray:
     """A uint8 grey image in which ink is bright and the background black."""
-    pixels = _as_array(source)
+    pixels = as_array(source)
     if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
         return _stretch(pixels[..., 3], LEVELS)  # transparent sheet: ink is what is opaque
     grey = _grey(pixels) if pixels.ndim == 3 else pixels
@@ -86,8 +91,8 @@ def _grey(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).convert("L"))
 
 
-def _as_array(source: object) -> np.ndarray:
-    """Decode bytes or a PIL image, or check an array, refusing absurd sizes before decoding."""
+def as_array(source: object) -> np.ndarray:
+    """The pixels of bytes, a PIL image or an array (uint8, 2-D or RGB/RGBA), refusing absurd sizes before decoding."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _decode(bytes(source))
     if isinstance(source, Image.Image):

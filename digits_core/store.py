@@ -105,16 +105,11 @@ class ModelStore:
 
     def load(self, name: str = DEFAULT_MODEL) -> keras.Model:
         """The saved Keras model, loaded with safe_mode (no arbitrary code) and without its optimizer."""
-        from .backend import keras
-
         self.info(name)
         path = self._path(sanitize_name(name), ".keras")
         if not path.is_file():
             raise StoreError(f"model {name!r} could not be loaded: {path.name} is missing")
-        try:
-            return keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as exc:  # Keras raises many kinds for a damaged archive
-            raise StoreError(f"model {name!r} could not be loaded: {path.name} is damaged ({exc})") from exc
+        return _load(path, f"model {name!r} could not be loaded: {path.name} is damaged")
 
     def load_lite(self, name: str = DEFAULT_MODEL) -> LiteModel | None:
         """The model in LiteRT's format, read without TensorFlow; None without NAME.tflite or the LiteRT runtime."""
@@ -153,7 +148,7 @@ class ModelStore:
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
-            self._path(name, ".keras"): lambda path: _inference_copy(model).save(path),
+            self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
             **self._light_files(name, model),
             self._path(name, ".json"): lambda path: Path(path).write_text(json.dumps(meta, indent=1)),
         })
@@ -192,11 +187,37 @@ class ModelStore:
                 self._path(name, TEST_PROBABILITIES): test_probabilities}
 
 
-def _inference_copy(model: keras.Model) -> keras.Model:
+def model_to_bytes(model: keras.Model) -> bytes:
+    """The model as the bytes of a .keras file, without optimizer state, as the store writes it (a download)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        _save_for_inference(model, path)
+        return path.read_bytes()
+
+
+def model_from_bytes(data: bytes) -> keras.Model:
+    """A model from the bytes of a .keras file (an upload), loaded as the store loads one; StoreError if damaged."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return _load(path, "not a model this app can load: the .keras file is damaged")
+
+
+def _save_for_inference(model: keras.Model, path: str | os.PathLike) -> None:
     """The same layers without optimizer state: a third of the file size, and nothing to restore."""
     from .backend import keras
 
-    return keras.Model(model.input, model.output, name=model.name)  # single tensors: callable on a plain array
+    keras.Model(model.input, model.output, name=model.name).save(path)  # single tensors: callable on a plain array
+
+
+def _load(path: Path, damaged: str) -> keras.Model:
+    """A .keras file loaded with safe_mode (no arbitrary code) and without its optimizer; StoreError(damaged) if not."""
+    from .backend import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many kinds for a damaged archive
+        raise StoreError(f"{damaged} ({exc})") from exc
 
 
 def _atomic_write(writes: dict[Path, Callable[[str], Any]]) -> None:

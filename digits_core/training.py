@@ -55,6 +55,14 @@ class TrainResult:
     stopped: bool
     test_loss: float
     test_accuracy: float
+    seed: int = 0
+    train_samples: int = 0
+
+    def metadata(self, preset: str | None = None) -> dict[str, Any]:
+        """What the store keeps beside the weights: how the model was made and how well it did (JSON-ready)."""
+        return {"preset": preset, "spec": self.spec.to_dict(), "seed": self.seed, "train_samples": self.train_samples,
+                "epochs": len(self.history), "stopped": self.stopped, "history": self.history,
+                "train_seconds": self.train_seconds, "test_loss": self.test_loss, "test_accuracy": self.test_accuracy}
 
 
 def train(
@@ -96,7 +104,8 @@ def train(
     )
     seconds = time.perf_counter() - started
     loss, accuracy = test_metrics(model, data.x_test, data.y_test)
-    return TrainResult(model, spec, reporter.history, seconds, reporter.stopped, loss, accuracy)
+    return TrainResult(model, spec, reporter.history, seconds, reporter.stopped, loss, accuracy, seed,
+                       len(data.x_train))
 
 
 def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimizer:

@@ -14,6 +14,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from digits_core import load_mnist
+from digits_core.preprocess import upscale
+from digits_core.spec import LIMITS
 from digits_core.store import MODELS_DIR
 from ui.routes import ROUTES
 
@@ -38,7 +40,7 @@ def stored_store(store, tiny_training):
 
 def digit_picture(mnist, index: int = 0) -> np.ndarray:
     """A test digit, large, as the RGBA array a canvas returns (white ink on black)."""
-    big = np.kron(mnist.x_test[index], np.ones((10, 10), np.uint8))
+    big = upscale(mnist.x_test[index], 10)
     return np.dstack([big, big, big, np.full_like(big, 255)])
 
 
@@ -62,6 +64,14 @@ def test_choosing_a_preset_updates_the_summary():
     assert not at.exception
     assert list(after["type"]) != list(before["type"])
     assert "Dense" in set(after["type"]) and after["parameters"].sum() == 784 * 512 + 512 + 512 * 10 + 10
+
+
+def test_the_train_form_offers_the_spec_limits():
+    at = open_page("pages/train.py")
+    inputs = {n.label: n for n in at.number_input}
+    for label, name in [("Validation split", "validation_split"), ("Learning rate", "learning_rate"),
+                        ("Head dropout", "dropout"), ("Epochs", "epochs"), ("Augment: zoom", "zoom")]:
+        assert (inputs[label].min, inputs[label].max) == pytest.approx((LIMITS[name].low, LIMITS[name].high))
 
 
 def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():

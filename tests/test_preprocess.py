@@ -17,6 +17,7 @@ from digits_core.preprocess import (
     NotAnImageError,
     ink_map,
     to_mnist,
+    upscale,
 )
 
 SIDE = 280
@@ -256,3 +257,11 @@ def test_huge_array_and_huge_file_refused():
 def test_errors_are_value_errors():
     for kind in (NothingDrawnError, NotAnImageError, ImageTooLargeError):
         assert issubclass(kind, ImageError) and issubclass(kind, ValueError)
+
+
+def test_upscale_turns_each_pixel_into_a_square():
+    image = np.array([[0, 255], [7, 9]], np.uint8)
+    big = upscale(image, 3)
+    assert big.shape == (6, 6) and big.dtype == np.uint8
+    assert (big[:3, 3:] == 255).all() and (big[3:, :3] == 7).all()
+    assert (big[::3, ::3] == image).all()

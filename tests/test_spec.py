@@ -8,7 +8,7 @@ import math
 import pytest
 
 from digits_core import PRESETS, ConvBlock, DenseLayer, ModelSpec, SpecError
-from digits_core.spec import feature_map_sizes
+from digits_core.spec import LIMITS, feature_map_sizes
 
 BASE = ModelSpec(conv=(ConvBlock(16, pool=True),), dense=(DenseLayer(32),))
 
@@ -39,7 +39,8 @@ def test_feature_map_sizes():
     [
         ({"conv": [], "dense": []}, "conv/dense"),
         ({"conv": [{"pool": True}] * 5}, "conv[3]"),
-        ({"conv": [{"kernel_size": 29}]}, "conv[0]"),
+        ({"conv": [{"kernel_size": 9}] * 4}, "conv[3]"),
+        ({"conv": [{"kernel_size": 11}]}, "conv[0].kernel_size"),
         ({"conv": [{"filters": -8}]}, "conv[0].filters"),
         ({"conv": [{"kernel_size": 0}]}, "conv[0].kernel_size"),
         ({"conv": [{"padding": "full"}]}, "conv[0].padding"),
@@ -52,6 +53,9 @@ def test_feature_map_sizes():
         ({"learning_rate": 0}, "learning_rate"),
         ({"learning_rate": math.nan}, "learning_rate"),
         ({"learning_rate": math.inf}, "learning_rate"),
+        ({"learning_rate": 2.0}, "learning_rate"),
+        ({"head_dropout": 0.95}, "head_dropout"),
+        ({"epochs": 101}, "epochs"),
         ({"optimizer": "adagrad"}, "optimizer"),
         ({"activation": "softmax"}, "activation"),
         ({"schedule": "step"}, "schedule"),
@@ -81,6 +85,18 @@ def test_unknown_top_level_field_is_named():
     with pytest.raises(SpecError, match="dropuot") as info:
         ModelSpec.from_dict({**BASE.to_dict(), "dropuot": 0.1})
     assert info.value.field == "spec"
+
+
+def test_both_ends_of_every_limit_are_accepted():
+    for low_or_high in ("low", "high"):
+        spec = BASE.with_changes(
+            conv=[{name: getattr(LIMITS[name], low_or_high) for name in ("filters", "strides", "dropout")}],
+            dense=[{"units": getattr(LIMITS["units"], low_or_high), "dropout": getattr(LIMITS["dropout"], low_or_high)}],
+            augmentation={name: getattr(LIMITS[name], low_or_high) for name in ("shift", "rotation", "zoom")},
+            **{name: getattr(LIMITS[name], low_or_high) for name in ("learning_rate", "beta_1", "momentum",
+               "batch_size", "epochs", "validation_split", "label_smoothing")},
+        )
+        assert spec.validation_split == getattr(LIMITS["validation_split"], low_or_high)
 
 
 def test_validate_on_a_hand_built_spec():

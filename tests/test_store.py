@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from digits_core.lite import LiteModel
-from digits_core.store import MODELS_DIR, MODELS_ENV, ModelStore, StoreError, sanitize_name
+from digits_core.store import (
+    MODELS_DIR,
+    MODELS_ENV,
+    ModelStore,
+    StoreError,
+    model_from_bytes,
+    model_to_bytes,
+    sanitize_name,
+)
 
 META = {"preset": "dense-128x2", "test_accuracy": 0.9}
 
@@ -92,13 +100,12 @@ def test_failed_write_keeps_the_old_model(store, tiny_model, mnist, monkeypatch)
     store.save("keep", tiny_model, META)
     before = {p.name: p.read_bytes() for p in store.root.iterdir()}
 
-    class Exploding:
-        def save(self, path):
-            with open(path, "wb") as handle:
-                handle.write(b"half a model")
-            raise OSError("disk full")
+    def half_a_model(model, path):
+        with open(path, "wb") as handle:
+            handle.write(b"half a model")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(store_module, "_inference_copy", lambda model: Exploding())
+    monkeypatch.setattr(store_module, "_save_for_inference", half_a_model)
     with pytest.raises(OSError, match="disk full"):
         store.save("keep", tiny_model, {**META, "test_accuracy": 0.1})
     assert {p.name: p.read_bytes() for p in store.root.iterdir()} == before
@@ -116,6 +123,21 @@ def test_unwritable_metadata_keeps_the_old_model(store, tiny_model, mnist):
     with pytest.raises(TypeError):
         store.save("fresh", tiny_model, {"note": object()})
     assert sorted(p.name for p in store.root.iterdir()) == _files("keep")
+
+
+def test_model_bytes_round_trip_without_optimizer_state(store, tiny_model, mnist, tmp_path):
+    data = model_to_bytes(tiny_model)
+    assert _same_outputs(model_from_bytes(data), tiny_model, mnist.x_test[:20])
+    store.save("same", tiny_model, META)
+    assert len(data) == pytest.approx((store.root / "same.keras").stat().st_size, rel=0.01)  # what the store writes
+    tiny_model.save(tmp_path / "with-optimizer.keras")  # Keras's own save keeps the Adam moments: about 3x
+    assert (tmp_path / "with-optimizer.keras").stat().st_size > 2 * len(data)
+
+
+@pytest.mark.parametrize("data", [b"this is not a zip archive", b""])
+def test_model_from_damaged_bytes(data):
+    with pytest.raises(StoreError, match="the .keras file is damaged"):
+        model_from_bytes(data)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])

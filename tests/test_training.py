@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 
 import pytest
 
-from digits_core import get_preset
+from digits_core import ModelSpec, get_preset
 from digits_core.training import BatchUpdate, train
 
 # Small batches make enough steps for several throttled batch updates even on a fast machine.
@@ -39,6 +40,15 @@ def test_result_fields(recorded):
     assert result.spec == SPEC and not result.stopped
     assert len(result.history) == 2 and result.train_seconds > 0
     assert 0 < result.test_loss < 2.3 and 0.5 < result.test_accuracy <= 1
+
+
+def test_metadata_says_how_the_model_was_made(recorded):
+    result, _ = recorded
+    meta = result.metadata("dense-128x2")
+    assert json.loads(json.dumps(meta))["history"] == result.history  # the store writes it as JSON
+    assert meta["preset"] == "dense-128x2" and meta["seed"] == 1 and meta["train_samples"] == 2999
+    assert ModelSpec.from_dict(meta["spec"]) == SPEC and meta["epochs"] == 2 and meta["history"] == result.history
+    assert meta["test_accuracy"] == result.test_accuracy and not meta["stopped"]
 
 
 def test_epoch_records(recorded):

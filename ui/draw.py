@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from digits_core.preprocess import ImageError, NothingDrawnError
+from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 
 from .plots import probability_bars
 from .state import derived, store
@@ -51,5 +51,5 @@ def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None
     caption does not wrap mid-word."""
     scale = width / max(image.shape)
     factor = max(1, int(scale))
-    where.image(np.kron(image, np.ones((factor, factor), np.uint8)), width=max(1, round(image.shape[1] * scale)))
+    where.image(upscale(image, factor), width=max(1, round(image.shape[1] * scale)))
     where.caption(caption)
