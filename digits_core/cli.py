@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, cv, handwriting.
+"""`python -m digits_core`: presets, train, evaluate, predict, models, export-lite, cv, handwriting.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
@@ -25,7 +25,7 @@ from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
 WITHOUT_TENSORFLOW = {"presets", "models", "handwriting"}
-BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError)  # the project's own refusals; anything else is a bug: a traceback
+BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError)  # the project's own refusals; anything else is a bug
 
 
 class _EpochBar:
@@ -132,6 +132,16 @@ def cmd_models(args: argparse.Namespace) -> Any:
     return rows
 
 
+def cmd_export_lite(args: argparse.Namespace) -> Any:
+    from .store import LITE, TEST_PROBABILITIES, ModelStore
+
+    store = ModelStore()
+    store.export_lite(args.name)
+    files = [f"{store.info(args.name).name}{suffix}" for suffix in (LITE, TEST_PROBABILITIES)]
+    print(f"wrote {' and '.join(files)} in {store.root}")
+    return {"model": args.name, "files": files}
+
+
 def cmd_cv(args: argparse.Namespace) -> Any:
     from .crossval import cross_validate
 
@@ -218,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", help="stored model name (default: the shipped default model)")
     predict.add_argument("files", nargs="+", metavar="FILE")
     command("models", cmd_models, "list the stored models")
+    export = command("export-lite", cmd_export_lite,
+                     "(re)write a stored model's LiteRT file and test predictions, which Draw and Evaluate read")
+    export.add_argument("name", metavar="NAME")
     cv = command("cv", cmd_cv, "k-fold cross-validation of a preset")
     cv.add_argument("--preset", required=True, choices=list(PRESETS))
     cv.add_argument("--folds", type=int, default=5)

@@ -8,7 +8,7 @@ from digits_core.store import StoreError
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import cell_from_point, confusion_figure, fold_box, learning_curves
-from ui.state import derived, mnist, pick_model
+from ui.state import derived, mnist, pick_model, store
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -18,10 +18,11 @@ SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate
+    from digits_core.evaluation import evaluate, evaluate_stored
 
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()))
+        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
+                       lambda name: evaluate_stored(store(), name, mnist()))
 
 
 def images_with_probabilities(result, indices) -> None:

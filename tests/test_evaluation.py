@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn import metrics
 
-from digits_core.evaluation import evaluate, probabilities
+from digits_core.evaluation import evaluate, evaluate_stored, probabilities
 from digits_core.evaluation import test_metrics as metrics_of  # renamed so pytest does not collect it
 
 
@@ -91,3 +91,14 @@ def test_training_metrics_are_keras_own_on_a_part_of_the_test_set(tiny_model, mn
     assert loss == pytest.approx(float(keras.losses.sparse_categorical_crossentropy(labels, outputs).numpy().mean()),
                                  rel=1e-4)
     assert accuracy == pytest.approx(float(keras.metrics.sparse_categorical_accuracy(labels, outputs).numpy().mean()))
+
+
+def test_a_stored_model_is_scored_from_its_saved_test_predictions(store, tiny_model, mnist, evaluation):
+    store.save("tiny", tiny_model, {"test_accuracy": 0.9})
+    stored = evaluate_stored(store, "tiny", mnist)
+    assert stored.accuracy == pytest.approx(evaluation.accuracy, abs=2e-4)  # float16 may tie two close classes
+    assert stored.loss == pytest.approx(evaluation.loss, abs=1e-3)
+    assert np.abs(stored.confusion - evaluation.confusion).sum() <= 4
+    (store.root / "tiny.test.npy").unlink()  # a model saved before the store kept them: scored by Keras
+    older = evaluate_stored(store, "tiny", mnist)
+    assert older.accuracy == evaluation.accuracy and (older.confusion == evaluation.confusion).all()

@@ -10,17 +10,18 @@ import streamlit as st
 from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 
 from .plots import probability_bars
-from .state import derived
+from .state import derived, store
 
 STEPS = (("cropped", "cropped"), ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
 SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
 
 
 def predictor(choice: str) -> Any:
-    """A Predictor (a traced model) for a model choice: built once per stored model, once for the session's."""
+    """A Predictor for a model choice: a stored model read through LiteRT (no TensorFlow), the session's by Keras."""
     from digits_core.predictor import Predictor
 
-    return derived(choice, "predictor", lambda model: Predictor(model, choice))
+    return derived(choice, "predictor", lambda model: Predictor(model, choice),
+                   lambda name: Predictor.load(name, store()))
 
 
 def show_prediction(reader: Any, source: object, hint: str) -> None:

@@ -15,6 +15,8 @@ import pytest
 
 from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
 
+from digits_core.store import SUFFIXES
+
 REPO = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = Path(__file__).with_name("screenshots")
@@ -27,7 +29,7 @@ def models_dir(tmp_path_factory) -> Path:
     source = Path(os.environ.get("DIGITS_MODELS_DIR") or REPO / "models")
     target = tmp_path_factory.mktemp("models")
     for path in source.iterdir():
-        if path.suffix in (".keras", ".json"):
+        if path.name.endswith(SUFFIXES):
             shutil.copy2(path, target / path.name)
     return target
 
