@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, cv.
+"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, cv.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input ends with a one-line message on stderr and exit status 2.
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from tqdm import tqdm
 
 from .data import DataError, load_mnist
@@ -74,6 +75,10 @@ def cmd_train(args: argparse.Namespace) -> Any:
         store.save(save_as, result.model, meta, shipped=args.ship)
         summary["saved_as"] = save_as
         print(f"saved as {save_as}")
+        if args.ship:  # the Inside page's map of a shipped model is ready on first visit
+            from .explain import ship_embedding
+
+            print(f"t-SNE map of the test images saved as {ship_embedding(store, save_as).name}")
     return summary
 
 
@@ -110,6 +115,61 @@ def cmd_predict(args: argparse.Namespace) -> Any:
         if not args.json:
             print(line)
     return rows
+
+
+def cmd_explain(args: argparse.Namespace) -> Any:
+    from . import explain
+    from .predictor import Predictor
+    from .preprocess import ImageError
+
+    predictor = Predictor.load(args.model)
+    helper = explain.explainer(predictor.model)
+    rows = []
+    for file in args.files:
+        try:
+            prediction = predictor.predict(Path(file).read_bytes())
+        except (OSError, ImageError) as exc:
+            rows.append({"file": file, "error": str(exc)})
+            if not args.json:
+                print(f"{file}: error: {exc}")
+            continue
+        image, outputs = prediction.image, helper.layer_outputs(prediction.image)
+        found, near = helper.saliency(image, prediction.digit), helper.nearest(image, args.nearest)
+        rows.append({"file": file, "digit": prediction.digit,
+                     "probabilities": [round(float(p), 6) for p in prediction.probabilities],
+                     "image": image.tolist(),
+                     "layers": [{"name": o.name, "kind": o.kind, "shape": list(o.shape)} for o in outputs],
+                     "saliency": np.round(found.integrated_gradients, 6).tolist(),
+                     "nearest": [{"index": n.index, "label": n.label, "distance": round(n.distance, 4)} for n in near]})
+        if args.out:
+            _write_pictures(Path(args.out), Path(file).stem, image, outputs, found)
+        if not args.json:
+            print(f"{file}: {prediction.digit} ({prediction.confidence:.1%}); nearest training images: "
+                  + ", ".join(f"#{n.index} ({n.label})" for n in near))
+    return rows
+
+
+def _write_pictures(out: Path, stem: str, image: np.ndarray, outputs: list, found) -> None:
+    """STEM.LAYER.png for each convolution or dense block's output, STEM.saliency.png (and .grad-cam.png)."""
+    from .explain import blocks, overlay, tile
+
+    out.mkdir(parents=True, exist_ok=True)
+    for _, end in blocks([o.kind for o in outputs]):
+        values = outputs[end].values
+        grid = tile(values) if values.ndim == 3 else tile(values[None, :, None], columns=1)
+        scale = (4, 4) if values.ndim == 3 else (4, 24)  # a dense layer's strip made tall enough to see
+        _save_png(np.nan_to_num(grid, nan=0.5) * 255, out / f"{stem}.{outputs[end].name}.png", scale)
+    for name, heat in {"saliency": found.integrated_gradients, "grad-cam": found.grad_cam}.items():
+        if heat is not None:
+            _save_png(overlay(image, heat), out / f"{stem}.{name}.png", (10, 10))
+
+
+def _save_png(pixels: np.ndarray, path: Path, scale: tuple[int, int]) -> None:
+    """A uint8 picture enlarged by whole factors (width, height), pixels kept square-edged."""
+    from PIL import Image
+
+    picture = Image.fromarray(pixels.astype(np.uint8))
+    picture.resize((picture.width * scale[0], picture.height * scale[1]), Image.Resampling.NEAREST).save(path)
 
 
 def cmd_models(args: argparse.Namespace) -> Any:
@@ -168,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict = command("predict", cmd_predict, "read the digit in image files")
     predict.add_argument("--model", help="stored model name (default: the shipped default model)")
     predict.add_argument("files", nargs="+", metavar="FILE")
+    explain = command("explain", cmd_explain, "what each layer sees, which pixels decided, the nearest training images")
+    explain.add_argument("--model", help="stored model name (default: the shipped default model)")
+    explain.add_argument("--out", metavar="DIR", help="write PNGs of the feature maps and saliency maps here")
+    explain.add_argument("--nearest", type=int, default=8, metavar="K", help="how many nearest training images")
+    explain.add_argument("files", nargs="+", metavar="FILE")
     command("models", cmd_models, "list the stored models")
     cv = command("cv", cmd_cv, "k-fold cross-validation of a preset")
     cv.add_argument("--preset", required=True, choices=list(PRESETS))
