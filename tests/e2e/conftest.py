@@ -30,7 +30,7 @@ def models_dir(tmp_path_factory) -> Path:
     source = Path(os.environ.get("DIGITS_MODELS_DIR") or REPO / "models")
     target = tmp_path_factory.mktemp("models")
     for path in source.iterdir():
-        if path.suffix in (".keras", ".json"):
+        if path.suffix in (".keras", ".json", ".npz"):  # .npz: a shipped model's t-SNE map
             shutil.copy2(path, target / path.name)
     return target
 
