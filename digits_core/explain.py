@@ -18,7 +18,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .backend import keras, tf
 from .data import MnistData, load_mnist
-from .store import ModelStore, sanitize_name
+from .store import EMBEDDING, ModelStore, sanitize_name
 
 # Identity at inference: rescaling is folded into the saliency input, augmentation and dropout do nothing.
 PASS_THROUGH = (keras.layers.Rescaling, keras.layers.RandomTranslation, keras.layers.RandomRotation,
@@ -29,7 +29,6 @@ IG_STEPS = 32  # integrated gradients: 33 points from black to the image, one ba
 INDEX_IMAGES = 10_000  # the nearest-neighbour index holds the first 10,000 training images (all 60,000: ~6x longer)
 NEIGHBOURS = 8
 BATCH = 500
-EMBEDDING_SUFFIX = ".embedding.npz"
 
 
 class ExplainError(ValueError):
@@ -247,16 +246,18 @@ def blocks(kinds: list[str]) -> list[tuple[int, int]]:
     return found
 
 
-def tile(maps: np.ndarray, columns: int = 8) -> np.ndarray:
-    """Feature maps (h, w, channels) side by side, strongest channel (mean activation) first, each scaled to 0..1,
-    with one NaN pixel between them: one image for a grid of small heatmaps."""
-    order = np.argsort(-maps.mean(axis=(0, 1)), kind="stable")
+def tile(maps: np.ndarray, columns: int | None = None) -> np.ndarray:
+    """Feature maps (h, w, channels) side by side, strongest channel (mean activation) first, scaled together to
+    0..1 (a weak channel stays dark), one NaN pixel between them: one image for a grid of small heatmaps."""
     height, width, count = maps.shape
+    columns = columns or (8 if count <= 64 else 16)
+    order = np.argsort(-maps.mean(axis=(0, 1)), kind="stable")
+    scaled = _unit(maps)
     rows = -(-count // columns)
     grid = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan, np.float32)
     for slot, channel in enumerate(order):
         top, left = slot // columns * (height + 1), slot % columns * (width + 1)
-        grid[top:top + height, left:left + width] = _unit(maps[..., channel])
+        grid[top:top + height, left:left + width] = scaled[..., channel]
     return grid
 
 
@@ -276,7 +277,7 @@ def _unit(values: np.ndarray) -> np.ndarray:
 
 def embedding_path(store: ModelStore, name: str) -> Path:
     """Where the t-SNE positions of a shipped model's test images are kept: beside the model."""
-    return store.root / f"{sanitize_name(name)}{EMBEDDING_SUFFIX}"
+    return store.root / f"{sanitize_name(name)}{EMBEDDING}"
 
 
 def ship_embedding(store: ModelStore, name: str) -> Path:

@@ -83,11 +83,12 @@ def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     plot.caption(f"Each point is a test image where the model's last hidden layer puts it ({emap.method}, two "
                  "dimensions of many). Digits the model finds alike lie close; the star is yours.")
     plot.plotly_chart(embedding_scatter(emap.positions, emap.labels, star, read, hover), width="stretch")
-    near.caption("To the model it looks like these training images (nearest in its last hidden layer):")
+    near.caption("To the model it looks like these training images (nearest in its last hidden layer; "
+                 "label · distance):")
     columns = near.columns(4)
     for slot, neighbour in enumerate(helper.nearest(image)):
         sharp_image(columns[slot % 4], mnist().x_train[neighbour.index], 84,
-                    f"a {neighbour.label}, distance {neighbour.distance:.1f}")
+                    f"{neighbour.label} · {neighbour.distance:.1f}")
 
 
 st.title("Inside the network")
@@ -120,8 +121,9 @@ with result:
     st.caption("The last layer (softmax): ten probabilities that add up to one.")
 
 st.subheader("The network")
-st.caption("The layers from left to right, each with the shape of what it hands on.")
-st.graphviz_chart(network_dot([(o.name, o.kind, o.shape) for o in outputs]))
+st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "
+           "layer's normalisation and activation are in its box.")
+st.graphviz_chart(network_dot(outputs))
 st.subheader("What each layer sees")
 feature_maps(outputs, helper)
 st.subheader("Which pixels decided")

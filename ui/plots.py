@@ -113,7 +113,7 @@ def confusion_figure(confusion: np.ndarray) -> go.Figure:
     """The confusion matrix as a heatmap, with an invisible square marker on each cell.
 
     Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers return the
-    clicked point, with x = predicted and y = true (evaluation.cell_from_point reads it).
+    clicked point, with x = predicted and y = true (cell_from_point reads it).
     """
     true, predicted = np.meshgrid(DIGITS, DIGITS, indexing="ij")
     shown = np.log1p(confusion)  # the diagonal would otherwise wash out every mistake
@@ -128,6 +128,26 @@ def confusion_figure(confusion: np.ndarray) -> go.Figure:
     fig.update_yaxes(title="true", tickmode="array", tickvals=DIGITS, autorange="reversed")
     fig.update_layout(clickmode="event+select", dragmode=False)
     return _compact(fig, 480)
+
+
+def cell_from_point(point: dict) -> tuple[int, int] | None:
+    """(true, predicted) of a point clicked on confusion_figure (x = predicted, y = true), or None."""
+    try:
+        true, predicted = _digit(point["y"]), _digit(point["x"])
+    except (KeyError, TypeError):  # a missing coordinate, or no point at all
+        return None
+    if true is None or predicted is None:
+        return None
+    return true, predicted
+
+
+def _digit(value: object) -> int | None:
+    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
+    try:
+        digit = int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
+        return None
+    return digit if 0 <= digit <= 9 else None
 
 
 def fold_box(accuracies: list[float]) -> go.Figure:
@@ -183,13 +203,23 @@ def embedding_scatter(positions: np.ndarray, labels: np.ndarray, star: np.ndarra
     return _compact(fig, height)
 
 
-def network_dot(layers: list[tuple[str, str, tuple[int, ...]]]) -> str:
-    """The layers left to right as a Graphviz DOT string: name, kind and output shape in each box."""
+def network_dot(outputs: list[Any]) -> str:
+    """The layers (explain.LayerOutput) left to right as a Graphviz DOT string: one box per convolution or dense
+    layer with its normalisation and activation, one per other layer, each with its kind and output shape."""
+    from digits_core.explain import blocks
+
     colours = {"conv": "#c6dbef", "pool": "#e5f5e0", "dense": "#fdd0a2", "output": "#fcbba1"}
+    ends = dict(blocks([o.kind for o in outputs]))
+    inside = {i for start, end in ends.items() for i in range(start + 1, end + 1)}
     nodes = ['  input [label="input\\n28x28x1", fillcolor="#eeeeee"];']
-    for i, (name, kind, shape) in enumerate(layers):
-        size = "x".join(str(n) for n in shape)
-        nodes.append(f'  n{i} [label="{name}\\n{kind}\\n{size}", fillcolor="{colours.get(kind, "#f5f5f5")}"];')
-    chain = " -> ".join(["input", *(f"n{i}" for i in range(len(layers)))])
-    return ("digraph {\n  rankdir=LR; node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=10];\n"
+    for i, output in enumerate(outputs):
+        if i in inside:
+            continue
+        last = outputs[ends.get(i, i)]
+        kinds = " + ".join(o.kind for o in outputs[i:ends.get(i, i) + 1])
+        size = "x".join(str(n) for n in last.shape)
+        nodes.append(f'  n{i} [label="{output.name}\\n{kinds}\\n{size}", '
+                     f'fillcolor="{colours.get(output.kind, "#f5f5f5")}"];')
+    chain = " -> ".join(["input", *(f"n{i}" for i in range(len(outputs)) if i not in inside)])
+    return ("digraph {\n  rankdir=LR; node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=11];\n"
             + "\n".join(nodes) + f"\n  {chain};\n}}")

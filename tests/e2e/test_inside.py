@@ -25,6 +25,7 @@ def test_a_drawn_digit_shows_every_panel(page: Page):
     expect(star).to_be_visible(timeout=SLOW_MS)
     expect(star.locator("path.point").last).to_be_visible()
     no_exception(page)
+    page.set_viewport_size({"width": 1280, "height": 4200})  # the screenshot shows every panel
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,7 @@ def test_a_dense_model_shows_what_it_has(page: Page, dense_model):
     expect(page.get_by_text("dense1_relu").first).to_be_visible()
     expect(chart_with(page, "pixels for 7")).to_be_visible(timeout=SLOW_MS)
     no_exception(page)
+    page.set_viewport_size({"width": 1280, "height": 3000})
 
 
 def test_evaluate_opens_a_mistake_inside(page: Page):
