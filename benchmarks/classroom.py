@@ -13,7 +13,7 @@ how long after a tab closed its run ended (the server's log line) and the next r
 the server's memory (idle, warmed up, peak, and a while after every session closed). All figures
 come from real browsers (no lighter client yet).
 
-    python benchmarks/classroom.py [--students 30] [--quick] [--json]
+    python -m benchmarks.classroom [--students 30] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -31,12 +31,9 @@ from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "e2e")]
-
-from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app  # noqa: E402
-from benchmarks.memory import MB, Sampler  # noqa: E402
-from st_page import DIGITS, EXCEPTION, button, canvas, metric, on_screen  # noqa: E402
+from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app
+from benchmarks.memory import MB, Sampler
+from tests.e2e.st_page import DIGITS, EXCEPTION, button, canvas, metric, on_screen
 
 ONE_STROKE = [digit for digit, strokes in DIGITS.items() if len(strokes) == 1]  # the first answer is the final one
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'

@@ -5,7 +5,7 @@ Each setting runs in a fresh process (the priority is fixed when TensorFlow star
 it times the calls idle, then while a `cnn-fast` training runs on 20,000 samples, and prints the
 medians and the slowdown. The main thread stands in for a session's script thread.
 
-    python benchmarks/priority.py [--seconds 20] [--nice 0 10]
+    python -m benchmarks.priority [--seconds 20] [--nice 0 10]
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 PRESET, SAMPLES = "cnn-fast", 20_000
 
@@ -74,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'nice':>4} {'preprocess idle':>16} {'under training':>15} {'ratio':>6} "
           f"{'keras idle':>11} {'under training':>15} {'ratio':>6}   (median ms a call)")
     for nice in args.nice:
-        child = subprocess.run([sys.executable, __file__, "--child", "--seconds", str(args.seconds)], cwd=REPO,
-                               env={**os.environ, "DIGITS_BACKGROUND_NICE": str(nice)}, capture_output=True,
+        command = [sys.executable, "-m", "benchmarks.priority", "--child", "--seconds", str(args.seconds)]
+        child = subprocess.run(command, cwd=REPO, env={**os.environ, "DIGITS_BACKGROUND_NICE": str(nice)}, capture_output=True,
                                text=True, check=True)
         f = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"{nice:>4} {f['preprocess_idle_ms']:>16.2f} {f['preprocess_training_ms']:>15.2f} "

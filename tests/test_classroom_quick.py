@@ -1,4 +1,4 @@
-"""benchmarks/classroom.py --students 5 --quick: a small class runs end to end (figures printed, not timed)."""
+"""python -m benchmarks.classroom --students 5 --quick: a small class runs end to end (figures printed, not timed)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.mark.e2e
 def test_quick_class_reads_every_drawing_and_ends_the_closed_tabs_runs():
-    done = subprocess.run([sys.executable, "benchmarks/classroom.py", "--students", "5", "--quick", "--json"],
+    done = subprocess.run([sys.executable, "-m", "benchmarks.classroom", "--students", "5", "--quick", "--json"],
                           cwd=REPO, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stderr[-3000:]
     *table, last = done.stdout.strip().splitlines()

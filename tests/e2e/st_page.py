@@ -54,7 +54,8 @@ def start_training(page: Page, samples: int, epochs: int) -> None:
 
 def metric(page: Page, label: str) -> Locator:
     """The value of the visible st.metric whose label is exactly `label` (hidden tabs have their own)."""
-    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    label_box = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    box = page.get_by_test_id("stMetric").filter(has=label_box)
     return box.filter(visible=True).get_by_test_id("stMetricValue")
 
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from benchmarks.appserver import VIEWPORT
-from st_page import DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, metric, no_exception, open_page, start_training
+from st_page import DIGITS, SLOW_MS, TRAIN_MS, canvas, draw, metric, no_exception, open_page, start_training
 
 CLOSED_TAB_MS = 60_000  # the run of a closed tab ends within 30 s (10 s of grace, then its next batch): headroom
 BROKEN = "broken"
@@ -50,7 +50,7 @@ def broken_model(models_dir):
     """A copy of the default model under another name, every file but its metadata overwritten with junk."""
     made = []
     for path in models_dir.glob("default.*"):
-        copy = path.with_name(BROKEN + path.suffix)
+        copy = path.with_name(BROKEN + path.name.removeprefix("default"))
         if path.suffix == ".json":
             copy.write_text(path.read_text().replace('"shipped": true', '"shipped": false'))
         else:
