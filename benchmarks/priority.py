@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'keras idle':>11} {'under training':>15} {'ratio':>6}   (median ms a call)")
     for nice in args.nice:
         command = [sys.executable, "-m", "benchmarks.priority", "--child", "--seconds", str(args.seconds)]
-        child = subprocess.run(command, cwd=REPO, env={**os.environ, "DIGITS_BACKGROUND_NICE": str(nice)}, capture_output=True,
-                               text=True, check=True)
+        env = {**os.environ, "DIGITS_BACKGROUND_NICE": str(nice)}
+        child = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=True)
         f = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"{nice:>4} {f['preprocess_idle_ms']:>16.2f} {f['preprocess_training_ms']:>15.2f} "
               f"{f['preprocess_training_ms'] / f['preprocess_idle_ms']:>6.1f} {f['keras_idle_ms']:>11.2f} "
