@@ -112,7 +112,7 @@ async def read_digit(page, digit: int, who: str, seen: Class) -> None:
         seen.wrong.append(f"{who}: drew {digit}, read {read}")
     await note_errors(page, who, seen)
     await page.get_by_role("button", name=RESET, exact=True).click()
-    await value.wait_for(state="detached", timeout=READ_MS)
+    await value.wait_for(state="detached", timeout=PAGE_MS)
 
 
 async def draw_some(page, url: str, who: str, seen: Class, count: int, until: asyncio.Event | None = None) -> None:
