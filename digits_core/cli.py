@@ -67,7 +67,8 @@ def cmd_train(args: argparse.Namespace) -> Any:
     print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
           f"fit {result.train_seconds:.1f}s")
     summary = {"preset": preset.name, "epochs": len(result.history), "test_accuracy": result.test_accuracy,
-               "test_loss": result.test_loss, "train_seconds": result.train_seconds, "saved_as": None}
+               "test_loss": result.test_loss, "train_seconds": result.train_seconds,
+               "test_seconds": result.test_seconds, "saved_as": None}
     if save_as:
         meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
                 "train_samples": len(data.x_train)}
