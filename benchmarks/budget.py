@@ -7,12 +7,12 @@ in the same minute of a shared machine:
 - start-up: build, compile and the first batch of a fresh model (tracing the train step);
 - a step at the preset's batch size, with the progress reporter as train() runs it;
 - callbacks: the same without the reporter;
-- input pipeline: the same fed from batches already in memory, instead of Keras slicing and
-  shuffling the uint8 arrays;
+- input pipeline: the same fed from batches already in memory, instead of train()'s
+  shuffled gather from the uint8 arrays;
 - per-step overhead: a step of one image (Python, dispatch, the optimizer's update);
 - arithmetic: the network's floating-point operations at this machine's matrix-multiply peak.
 
-    python benchmarks/budget.py --preset cnn-fast
+    python -m benchmarks.budget --preset cnn-fast
 """
 
 from __future__ import annotations
@@ -20,21 +20,17 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from digits_core import PRESETS, MnistData, load_mnist  # noqa: E402
-from digits_core.backend import keras, tf  # noqa: E402
-from digits_core.network import build_model  # noqa: E402
-from digits_core.spec import ModelSpec  # noqa: E402
-from digits_core.training import _NoListener, _Reporter, make_optimizer, one_hot  # noqa: E402
+from digits_core import PRESETS, MnistData, load_mnist
+from digits_core.backend import keras, tf
+from digits_core.network import build_model
+from digits_core.spec import ModelSpec
+from digits_core.training import _NoListener, _Reporter, make_optimizer, one_hot, shuffled_batches
 
 TRAINING_FLOPS_PER_FORWARD = 3  # the backward pass costs about twice the forward one
 
@@ -67,7 +63,7 @@ class Budget:
             (f"{self.steps} steps of {self.step_ms:.1f} ms", f"{self.epoch - self.startup:.1f} s"),
             ("  of which per-step overhead (a one-image step)", f"{self.overhead:.1f} s"),
             ("  of which the progress callback", f"{self.callbacks:.1f} s"),
-            ("  of which the input pipeline (Keras slicing uint8 arrays)", f"{self.pipeline:.1f} s"),
+            ("  of which the input pipeline (shuffled uint8 batches)", f"{self.pipeline:.1f} s"),
             ("  of which the network's arithmetic", (f"{compute:.1f} s (at peak {self.arithmetic:.1f} s: "
                                                      f"{self.gflops_per_epoch:.0f} GFLOP at {self.peak_gflops:.0f} "
                                                      "GFLOP/s)")),
@@ -116,6 +112,7 @@ def measure(name: str, data: MnistData, steps: int = 40, repeats: int = 3) -> Bu
     x, y = data.x_train[..., None], one_hot(data.y_train)
     n = min(steps * spec.batch_size, len(x))
     steps = max(n // spec.batch_size, 1)
+    batches = shuffled_batches(x[:n], y[:n], spec.batch_size, seed=0)  # as train() feeds model.fit
     in_memory = tf.data.Dataset.from_tensor_slices((x[:n], y[:n])).batch(spec.batch_size).cache()
     model = _compiled(spec)
 
@@ -123,8 +120,8 @@ def measure(name: str, data: MnistData, steps: int = 40, repeats: int = 3) -> Bu
         return _Reporter(spec, n, _NoListener(), threading.Event())
 
     variants = {
-        "step": lambda: model.fit(x[:n], y[:n], batch_size=spec.batch_size, callbacks=[reporter()], verbose=0),
-        "no callback": lambda: model.fit(x[:n], y[:n], batch_size=spec.batch_size, verbose=0),
+        "step": lambda: model.fit(batches, callbacks=[reporter()], shuffle=False, verbose=0),
+        "no callback": lambda: model.fit(batches, shuffle=False, verbose=0),
         "in memory": lambda: model.fit(in_memory, callbacks=[reporter()], shuffle=False, verbose=0),
         "one image": lambda: model.fit(x[:steps], y[:steps], batch_size=1, callbacks=[reporter()], verbose=0),
     }

@@ -5,7 +5,7 @@ Chromium on the real server; the command line's is its `train_seconds` (the fit)
 it takes to score the test set, which is all a user of `python -m digits_core train` waits for
 once TensorFlow is loaded.
 
-    python benchmarks/trainapp.py --samples 60000      # prints both figures and their ratio
+    python -m benchmarks.trainapp --samples 60000      # prints both figures and their ratio
 """
 
 from __future__ import annotations
@@ -19,12 +19,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests" / "e2e")]
-
-from benchmarks.appserver import VIEWPORT, launch_chromium, running_app  # noqa: E402
-from digits_core import DEFAULT_PRESET  # noqa: E402
-from st_page import SLOW_MS, button, idle, metric, open_page  # noqa: E402
+from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app
+from digits_core import DEFAULT_PRESET
+from tests.e2e.st_page import SLOW_MS, button, idle, metric, open_page
 
 TRAIN_PAGE = "/train"
 
