@@ -91,17 +91,8 @@ def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
         st.rerun(scope="app")
 
 
-def _ending(snap: JobSnapshot) -> bool:
-    """In the last second of its last epoch (or past it, scoring the test set)."""
-    batch = snap.batch
-    return not snap.finished and batch is not None and batch.epoch == batch.epochs and batch.eta_seconds < POLL_SECONDS
-
-
 def _live_body(job: Job, draw: Callable[[JobSnapshot, Job], None]) -> None:
     snap = job.snapshot()
-    if _ending(snap):  # wait for the end here rather than until the next poll: up to a second sooner
-        job.join(POLL_SECONDS)
-        snap = job.snapshot()
     if snap.state == QUEUED:
         st.info(f"Queued: number {snap.queue_position or 1} in line. This server runs "
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
