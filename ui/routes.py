@@ -35,6 +35,8 @@ ROUTES: tuple[Route, ...] = (
           "Confusion matrix, per-digit scores and the model's mistakes."),
     Route("pages/draw.py", "Draw", ":material/draw:", "draw",
           "Draw a digit or upload a photo and see what the model reads."),
+    Route("pages/inside.py", "Inside", ":material/neurology:", "inside",
+          "What each layer sees, which pixels decided, and where a digit sits among the others."),
 )
 
 HOME = ROUTES[0]
