@@ -82,7 +82,7 @@ def cmd_train(args: argparse.Namespace) -> Any:
 
             print(f"t-SNE map of the test images saved as {ship_embedding(store, save_as).name}")
     summary = {key: meta[key] for key in ("preset", "epochs", "test_accuracy", "test_loss", "train_seconds")}
-    return {**summary, "saved_as": save_as}
+    return {**summary, "test_seconds": result.test_seconds, "saved_as": save_as}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
