@@ -5,10 +5,10 @@ import streamlit as st
 
 from digits_core import PRESETS
 from digits_core.store import StoreError
-from ui.jobs import CV_RESULT, busy, live, progress_bar, start
+from ui.jobs import busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves
-from ui.state import derived, mnist, pick_model
+from ui.state import CV_RESULT, derived, mnist, pick_model
 
 leave_legacy_navigation()
 GALLERY = 24

@@ -61,3 +61,29 @@ def test_max_trainings_reads_the_environment(monkeypatch):
     assert max_trainings() == 1
     with pytest.raises(ValueError):
         Slots(0)
+
+
+def test_batch_updates_are_numbered_by_run_and_thinned():
+    from types import SimpleNamespace
+
+    from digits_core.jobs import MAX_BATCHES
+
+    def target(job):
+        for run in range(2):
+            for step in range(MAX_BATCHES):
+                job.on_batch(SimpleNamespace(epoch=1, step=step, run=run))
+            job.on_epoch({"epoch": 1})
+        return None
+
+    job = Job("train", target, Slots(1)).start()
+    job.join(5)
+    snap = job.snapshot()
+    assert len(snap.batches) <= MAX_BATCHES  # bounded, however long the run
+    assert {run for run, _ in snap.batches} == {1, 2}
+    assert all(update.run + 1 == run for run, update in snap.batches)
+    assert snap.batch.step == MAX_BATCHES - 1 and snap.batch.run == 1  # the latest one survives thinning
+
+
+def test_jobs_compare_by_identity_and_hash():
+    first, second = Job("train", lambda job: None, Slots(1)), Job("train", lambda job: None, Slots(1))
+    assert len({first, second, first}) == 2 and not first.finished  # a generated __eq__ made jobs unhashable

@@ -8,12 +8,8 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
-from .state import activate_trained, job_slots
+from .state import COLLECTED, CV_RESULT, JOB, activate_trained, job_slots
 
-JOB = "job"
-ANNOUNCED = "job_announced"  # ticket of the finished job the app has already rerun for
-COLLECTED = "job_collected"  # ticket of the finished job whose result was taken in
-CV_RESULT = "cv_result"
 POLL_SECONDS = 1.0
 
 
@@ -26,7 +22,7 @@ def current_job(kind: str | None = None) -> Job | None:
 def busy(kind: str | None = None) -> bool:
     """True while this session's job (of `kind`, if given) waits or runs: one at a time per session."""
     job = current_job(kind)
-    return job is not None and not job.snapshot().finished
+    return job is not None and not job.finished
 
 
 def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
@@ -60,14 +56,14 @@ def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
     job = current_job(kind)
     if job is None:
         return
-    running = not job.snapshot().finished
+    running = not job.finished
     st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
 
 
 def sidebar_status() -> None:
     """A line on the session's run, updated every second, so it can be followed from any page."""
     job = current_job()
-    if job is not None and not job.snapshot().finished:
+    if job is not None and not job.finished:
         st.fragment(_status_body, run_every=POLL_SECONDS)(job)
 
 
@@ -85,9 +81,8 @@ def _status_body(job: Job) -> None:
 
 
 def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
-    """Rerun the whole app once when the run has ended, so every page takes in its result."""
-    if snap.finished and st.session_state.get(ANNOUNCED) != job.ticket:
-        st.session_state[ANNOUNCED] = job.ticket
+    """Rerun the whole app once when the run has ended, so app.py's collect() takes in its result for every page."""
+    if snap.finished and st.session_state.get(COLLECTED) != job.ticket:
         st.rerun(scope="app")
 
 

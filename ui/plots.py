@@ -73,40 +73,56 @@ def digit_grid(images: np.ndarray, title: str, scale: str | list[str] = "gray") 
     return _compact(fig, 330)
 
 
-def learning_curves(epochs: list[dict[str, Any]], batches: list[Any] = (), total_epochs: int | None = None,
-                    by_run: bool = False, height: int = 320) -> go.Figure:
-    """Loss and accuracy per epoch, train solid and validation dashed; one colour per fold when by_run.
+def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]] = (), total_epochs: int | None = None,
+                    by_run: bool = False, names: dict[int, str] | None = None, colours: dict[int, str] | None = None,
+                    x: str = "epoch", height: int = 320) -> go.Figure:
+    """Loss and accuracy per epoch, train solid and validation dashed; one colour per run (fold, model) when by_run.
 
-    `batches` (training.BatchUpdate) add the running train curve within each epoch, so a
-    one-epoch run grows live too; `total_epochs` fixes the x axis to the whole run.
+    `batches` ((run, training.BatchUpdate) pairs) add the running train curve within each
+    epoch, so a one-epoch run grows live too; `total_epochs` fixes the x axis to the whole
+    run. Runs are named by `names` (default "fold N") and coloured by `colours` (default
+    Plotly's palette); `x` is the column of the records to plot against ("epoch" or seconds).
     """
+    names, colours = names or {}, colours or {}
+    palette = px.colors.qualitative.Plotly
+
+    def style(run: int | None, prefix: str = "") -> tuple[str, str]:
+        if not by_run:
+            return ("validation" if prefix else "train"), (VALIDATION_COLOUR if prefix else TRAIN_COLOUR)
+        label = ("validation " if prefix else "train ") + names.get(run, f"fold {run}")
+        return label, colours.get(run, palette[(run - 1) % len(palette)])
+
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
     if batches:
-        _running_curves(fig, batches)
+        _running_curves(fig, batches, lambda run: style(run)[1] if by_run else TRAIN_COLOUR)
     frame = pd.DataFrame(epochs)
-    palette = px.colors.qualitative.Plotly
     for run, rows in (frame.groupby("run") if by_run and not frame.empty else [(None, frame)]):
         for col, metric in enumerate(("loss", "accuracy"), start=1):
             for prefix, dash in (("", "solid"), ("val_", "dash")):
                 name = prefix + metric
                 if name not in rows or rows[name].isna().all():
                     continue
-                label = ("validation" if prefix else "train") + (f" fold {run}" if run else "")
-                colour = palette[(run - 1) % len(palette)] if run else (VALIDATION_COLOUR if prefix else TRAIN_COLOUR)
-                fig.add_trace(go.Scatter(x=rows["epoch"], y=rows[name], name=label, legendgroup=label,
+                label, colour = style(run, prefix)
+                fig.add_trace(go.Scatter(x=rows[x], y=rows[name], name=label, legendgroup=label,
                                          showlegend=col == 1, mode="lines+markers",
                                          line=dict(color=colour, dash=dash)), row=1, col=col)
-    fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+    if x == "epoch":
+        fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+    else:
+        fig.update_xaxes(title="seconds of training")
     return _compact(fig, height)
 
 
-def _running_curves(fig: go.Figure, batches: list[Any]) -> None:
-    """The train metrics as they stand during each epoch: x is the fraction of epochs done."""
-    x = [b.epoch - 1 + b.samples_done / b.samples_total for b in batches]
-    for col, metric in enumerate(("loss", "accuracy"), start=1):
-        fig.add_trace(go.Scatter(x=x, y=[getattr(b, metric) for b in batches], name="train, during the epoch",
-                                 legendgroup="running", showlegend=col == 1, mode="lines", opacity=0.45,
-                                 line=dict(color=TRAIN_COLOUR, width=1.5)), row=1, col=col)
+def _running_curves(fig: go.Figure, batches: list[tuple[int, Any]], colour: Any) -> None:
+    """The train metrics as they stand during each epoch, one line per run: x is the fraction of epochs done."""
+    for run, group in pd.DataFrame(batches, columns=["run", "update"]).groupby("run"):
+        updates = list(group["update"])
+        x = [b.epoch - 1 + b.samples_done / b.samples_total for b in updates]
+        for col, metric in enumerate(("loss", "accuracy"), start=1):
+            fig.add_trace(go.Scatter(x=x, y=[getattr(b, metric) for b in updates], name="train, during the epoch",
+                                     legendgroup="running", showlegend=col == 1 and run == batches[0][0],
+                                     mode="lines", opacity=0.45, line=dict(color=colour(run), width=1.5)),
+                          row=1, col=col)
 
 
 def confusion_figure(confusion: np.ndarray) -> go.Figure:

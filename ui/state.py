@@ -12,6 +12,10 @@ from digits_core.jobs import Slots, max_trainings
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 
 SESSION_MODEL = "This session's model"
+# Every session_state key of the session's runs and models, in one place.
+JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
+COLLECTED = "job_collected"  # ticket of the finished job whose result was taken in (and the app rerun for)
+CV_RESULT = "cv_result"  # the latest cross-validation result
 ACTIVE = "active_model"
 TRAINED = "trained"  # the latest TrainResult of this session
 TRAINED_AS = "trained_as"  # the ActiveModel that stands for it
