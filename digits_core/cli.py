@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, cv.
+"""`python -m digits_core`: presets, train, evaluate, predict, models, cv, compare.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input ends with a one-line message on stderr and exit status 2.
@@ -137,6 +137,22 @@ def cmd_cv(args: argparse.Namespace) -> Any:
             "mean": result.mean, "std": result.std}
 
 
+def cmd_compare(args: argparse.Namespace) -> Any:
+    from .compare import compare
+    from .runs import stored_run
+    from .store import ModelStore
+
+    store, data = ModelStore(), load_mnist()
+    a, b = (stored_run(store, name, data.x_test) for name in (args.a, args.b))
+    result = compare(data.y_test, a.probabilities, b.probabilities)
+    if not args.json:
+        print(f"{a.name}: {result.accuracy_a:.4f}   {b.name}: {result.accuracy_b:.4f}")
+        print(f"both right {result.both_right}, only {a.name} {result.only_a}, only {b.name} {result.only_b}, "
+              f"both wrong {result.both_wrong}; they disagree on {len(result.disagree)} images")
+        print(result.verdict(a.name, b.name))
+    return {"a": a.name, "b": b.name, **result.summary()}
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the house style for bad input: one line on stderr, exit status 2, no usage dump."""
 
@@ -174,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--limit", type=int, help="use the first N training images only")
+    pair = command("compare", cmd_compare, "compare two stored models on the test set (McNemar's exact test)")
+    pair.add_argument("a", metavar="A", help="stored model name")
+    pair.add_argument("b", metavar="B", help="stored model name")
     return parser
 
 
