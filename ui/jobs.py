@@ -8,7 +8,8 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
-from .state import COLLECTED, CV_RESULT, JOB, activate_trained, job_slots
+from .runs import keep_runs
+from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
 POLL_SECONDS = 1.0
 
@@ -35,7 +36,8 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 
 def collect() -> None:
-    """Take in a finished job's result once: a training becomes the active model."""
+    """Take in a finished job's result once: a cross-validation's is kept, a training's Run (or list of Runs) joins
+    the session's runs and becomes the active model."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -45,10 +47,10 @@ def collect() -> None:
     st.session_state[COLLECTED] = job.ticket
     if snap.result is None:
         return
-    if snap.kind == "train":
-        activate_trained(snap.result, snap.label)
-    else:
+    if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
+    else:
+        keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
 
 def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
