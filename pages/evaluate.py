@@ -7,7 +7,7 @@ from digits_core import PRESETS
 from digits_core.store import StoreError
 from ui.jobs import busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure, fold_box, learning_curves
+from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
 from ui.state import CV_RESULT, derived, mnist, pick_model
 
 leave_legacy_navigation()
@@ -39,10 +39,7 @@ def images_with_probabilities(result, indices) -> None:
 
 def clicked_cell(event, result) -> tuple[int, int] | None:
     """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    from digits_core.evaluation import cell_from_point
-
-    points = event.selection.points if event and event.selection else []
-    cell = cell_from_point(points[0]) if points else None
+    cell = selected_cell(event)
     if cell is None and len(result.confused_pairs):
         top = result.confused_pairs.iloc[0]
         cell = int(top["true"]), int(top["predicted"])

@@ -125,25 +125,61 @@ def _running_curves(fig: go.Figure, batches: list[tuple[int, Any]], colour: Any)
                           row=1, col=col)
 
 
-def confusion_figure(confusion: np.ndarray) -> go.Figure:
+def confusion_figure(confusion: np.ndarray, difference: bool = False) -> go.Figure:
     """The confusion matrix as a heatmap, with an invisible square marker on each cell.
 
-    Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers return the
-    clicked point, with x = predicted and y = true (evaluation.cell_from_point reads it).
+    With `difference`, `confusion` is one model's matrix minus another's, drawn red-blue
+    around zero. Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers
+    return the clicked point, with x = predicted and y = true (selected_cell reads it).
     """
     true, predicted = np.meshgrid(DIGITS, DIGITS, indexing="ij")
-    shown = np.log1p(confusion)  # the diagonal would otherwise wash out every mistake
+    shown = np.sign(confusion) * np.log1p(np.abs(confusion))  # the diagonal would otherwise wash out every mistake
+    colours = dict(colorscale="RdBu", zmid=0) if difference else dict(colorscale="Blues")
     fig = go.Figure(go.Heatmap(z=shown, x=DIGITS, y=DIGITS, text=confusion, texttemplate="%{text}",
-                               colorscale="Blues", showscale=False, hoverinfo="skip"))
+                               showscale=False, hoverinfo="skip", **colours))
     fig.add_trace(go.Scatter(
         x=predicted.ravel(), y=true.ravel(), mode="markers", customdata=confusion.ravel(),
         marker=dict(symbol="square", size=34, opacity=0), showlegend=False,
-        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>",
+        hovertemplate="true %{y}, predicted %{x}: %{customdata" + (":+d} images more" if difference else "} images")
+                      + "<extra></extra>",
     ))
     fig.update_xaxes(title="predicted", tickmode="array", tickvals=DIGITS, side="top")
     fig.update_yaxes(title="true", tickmode="array", tickvals=DIGITS, autorange="reversed")
     fig.update_layout(clickmode="event+select", dragmode=False)
     return _compact(fig, 480)
+
+
+def selected_cell(event: Any) -> tuple[int, int] | None:
+    """The (true, predicted) cell clicked on a confusion_figure chart shown with on_select, or None."""
+    from digits_core.evaluation import cell_from_point
+
+    points = event.selection.points if event and event.selection else []
+    return cell_from_point(points[0]) if points else None
+
+
+def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.Figure:
+    """Each model's recall per digit, side by side in its colour."""
+    fig = go.Figure([go.Bar(name=name, x=DIGITS, y=values, marker_color=colours[name])
+                     for name, values in recalls.items()])
+    low = min(float(np.min(values)) for values in recalls.values())
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2))
+    fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
+    fig.update_yaxes(tickformat=".1%", title="recall", range=[max(0.0, low - 0.02), 1.0])
+    return _compact(fig, 320)
+
+
+def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Test accuracy against training time, one marker per model sized by its parameters; compared ones coloured."""
+    size = 12 + 40 * np.sqrt(points["parameters"] / max(points["parameters"].max(), 1))
+    fig = go.Figure(go.Scatter(
+        x=points["seconds"], y=points["accuracy"], mode="markers+text", text=points["name"],
+        textposition="top center", customdata=points["parameters"],
+        marker=dict(size=size, color=[colours.get(name, "#9aa5b1") for name in points["name"]], opacity=0.8),
+        hovertemplate="%{text}: %{y:.2%} in %{x:.0f} s, %{customdata:,} parameters<extra></extra>",
+    ))
+    fig.update_xaxes(title="training time (s)", type="log")
+    fig.update_yaxes(title="test accuracy", tickformat=".1%")
+    return _compact(fig, 420)
 
 
 def fold_box(accuracies: list[float]) -> go.Figure:
