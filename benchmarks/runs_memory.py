@@ -39,20 +39,20 @@ def fake_training(spec, model) -> tuple[TrainResult, list[BatchUpdate]]:
                 "learning_rate": 0.001} for e in range(1, spec.epochs + 1)]
     batches = [BatchUpdate(1 + i * spec.epochs // MAX_BATCHES, spec.epochs, i, 54_000, 0.1, 0.99, 1500.0, 60.0)
                for i in range(MAX_BATCHES)]
-    return TrainResult(model, spec, history, 450.0, False, 0.02, 0.996), batches
+    return TrainResult(model, spec, history, 450.0, False, 0.02, 0.996, train_samples=60_000), batches
 
 
 def measure(runs: int) -> dict:
     spec = get_preset(PRESET).spec
     model, data = build_model(spec), load_mnist()
-    run_from_training(fake_training(spec, model)[0], PRESET, 60_000, [], data.x_test[:500])  # warm Keras up outside the measurement
+    run_from_training(fake_training(spec, model)[0], PRESET, [], data.x_test[:500])  # warm Keras up first
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     book = RunBook()
     for _ in range(runs):  # each run its own history and batch updates, as in a session
         result, batches = fake_training(spec, model)
-        book.add(run_from_training(result, PRESET, 60_000, batches, data.x_test))
+        book.add(run_from_training(result, PRESET, batches, data.x_test))
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()

@@ -1,24 +1,31 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, cv, compare.
+"""`python -m digits_core`: presets, train, evaluate, predict, models, export-lite, cv, handwriting, compare.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
-input ends with a one-line message on stderr and exit status 2.
+input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
+stderr and exit status 2, while any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from tqdm import tqdm
 
 from .data import DataError, load_mnist
+from .handwriting import Collection, HandwritingError
 from .presets import PRESETS, get_preset
 from .spec import SpecError
+from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
+WITHOUT_TENSORFLOW = {"presets", "models", "handwriting"}
+BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError)  # the project's own refusals; anything else is a bug
 
 
 class _EpochBar:
@@ -54,7 +61,6 @@ def cmd_presets(args: argparse.Namespace) -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
     from .training import train
 
     preset = get_preset(args.preset)
@@ -66,29 +72,33 @@ def cmd_train(args: argparse.Namespace) -> Any:
     result = train(spec, data, progress=_EpochBar(args.json), seed=args.seed)
     print(f"test accuracy {result.test_accuracy:.4f}  loss {result.test_loss:.4f}  "
           f"fit {result.train_seconds:.1f}s")
-    summary = {"preset": preset.name, "epochs": len(result.history), "test_accuracy": result.test_accuracy,
-               "test_loss": result.test_loss, "train_seconds": result.train_seconds, "saved_as": None}
+    meta = result.metadata(preset.name)
     if save_as:
-        meta = {**summary, "spec": spec.to_dict(), "history": result.history, "seed": args.seed,
-                "train_samples": len(data.x_train)}
         store.save(save_as, result.model, meta, shipped=args.ship)
-        summary["saved_as"] = save_as
         print(f"saved as {save_as}")
-    return summary
+    summary = {key: meta[key] for key in ("preset", "epochs", "test_accuracy", "test_loss", "train_seconds")}
+    return {**summary, "saved_as": save_as}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
     from .evaluation import evaluate
-    from .store import DEFAULT_MODEL, ModelStore
+    from .handwriting import load_labelled
 
     name = args.model or DEFAULT_MODEL
-    result = evaluate(ModelStore().load(name), load_mnist())
+    digits = load_mnist() if args.on is None else load_labelled(args.on)
+    if not len(digits.y_test):
+        raise HandwritingError(f"{args.on}: no digits to evaluate")
+    result = evaluate(ModelStore().load(name), digits)
     per_class = result.per_class.reset_index().to_dict(orient="records")
     if not args.json:
-        print(f"{name}: test accuracy {result.accuracy:.4f}  loss {result.loss:.4f}")
+        where = "test" if args.on is None else f"{args.on} ({len(digits.y_test)} digits):"
+        print(f"{name}: {where} accuracy {result.accuracy:.4f}  loss {result.loss:.4f}")
         print(result.per_class.round(4).to_string())
-    return {"model": name, "test_accuracy": result.accuracy, "test_loss": result.loss,
-            "confusion_matrix": result.confusion.tolist(), "per_class": per_class}
+        if args.on is not None:
+            print("confusion matrix (rows true, columns predicted):")
+            print("\n".join(" ".join(f"{n:5d}" for n in row) for row in result.confusion))
+    return {"model": name, "on": args.on, "images": len(digits.y_test), "test_accuracy": result.accuracy,
+            "test_loss": result.loss, "confusion_matrix": result.confusion.tolist(), "per_class": per_class}
 
 
 def cmd_predict(args: argparse.Namespace) -> Any:
@@ -113,8 +123,6 @@ def cmd_predict(args: argparse.Namespace) -> Any:
 
 
 def cmd_models(args: argparse.Namespace) -> Any:
-    from .store import ModelStore
-
     rows = [{"name": m.name, "preset": m.meta.get("preset"), "test_accuracy": m.test_accuracy,
              "shipped": m.shipped, "created_at": m.meta.get("created_at")} for m in ModelStore().list()]
     if not args.json:
@@ -122,6 +130,16 @@ def cmd_models(args: argparse.Namespace) -> Any:
             flag = " (shipped)" if row["shipped"] else ""
             print(f"{row['name']:20} {row['preset'] or '-':18} {row['test_accuracy'] or 0:.4f}{flag}")
     return rows
+
+
+def cmd_export_lite(args: argparse.Namespace) -> Any:
+    from .store import LITE, TEST_PROBABILITIES, ModelStore
+
+    store = ModelStore()
+    store.export_lite(args.name)
+    files = [f"{store.info(args.name).name}{suffix}" for suffix in (LITE, TEST_PROBABILITIES)]
+    print(f"wrote {' and '.join(files)} in {store.root}")
+    return {"model": args.name, "files": files}
 
 
 def cmd_cv(args: argparse.Namespace) -> Any:
@@ -152,6 +170,45 @@ def cmd_compare(args: argparse.Namespace) -> Any:
         print(result.verdict(a.name, b.name))
     return {"a": a.name, "b": b.name, **result.summary()}
 
+def cmd_handwriting(args: argparse.Namespace) -> Any:
+    collection = Collection()
+    if args.action == "import":
+        added = collection.import_npz(args.file)
+        print(f"imported {added} digits from {args.file} into {collection.path}")
+        return {"action": "import", "file": args.file, "digits": added, "collection": str(collection.path)}
+    if args.action == "export":
+        written = collection.export_npz(args.file)
+        print(f"exported {written} digits from {collection.path} to {args.file}")
+        return {"action": "export", "file": args.file, "digits": written, "collection": str(collection.path)}
+    counts = collection.counts()
+    if not args.json:
+        print(f"{collection.path}: {counts.sum()} digits")
+        print("  ".join(f"{digit}: {count}" for digit, count in enumerate(counts)))
+    return {"collection": str(collection.path), "digits": int(counts.sum()), "counts": counts.tolist()}
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only if the import fails.
+
+    TensorFlow prints native start-up lines straight to file descriptor 2, past
+    TF_CPP_MIN_LOG_LEVEL; they would bury the one-line errors. Only the command line does
+    this: in the app it would swallow every other thread's stderr while TensorFlow loads.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            from . import backend  # noqa: F401
+        except BaseException:
+            os.dup2(saved, 2)
+            scratch.seek(0)
+            sys.stderr.write(scratch.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse with the house style for bad input: one line on stderr, exit status 2, no usage dump."""
@@ -181,10 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--ship", action="store_true", help="mark the saved model as shipped (read-only in the app)")
     evaluate = command("evaluate", cmd_evaluate, "score a stored model on the test set")
     evaluate.add_argument("--model", help="stored model name (default: the shipped default model)")
+    evaluate.add_argument("--on", metavar="FILE.npz", help="score a labelled set in MNIST's layout (x_test, y_test)")
     predict = command("predict", cmd_predict, "read the digit in image files")
     predict.add_argument("--model", help="stored model name (default: the shipped default model)")
     predict.add_argument("files", nargs="+", metavar="FILE")
     command("models", cmd_models, "list the stored models")
+    export = command("export-lite", cmd_export_lite,
+                     "(re)write a stored model's LiteRT file and test predictions, which Draw and Evaluate read")
+    export.add_argument("name", metavar="NAME")
     cv = command("cv", cmd_cv, "k-fold cross-validation of a preset")
     cv.add_argument("--preset", required=True, choices=list(PRESETS))
     cv.add_argument("--folds", type=int, default=5)
@@ -193,18 +254,25 @@ def build_parser() -> argparse.ArgumentParser:
     pair = command("compare", cmd_compare, "compare two stored models on the test set (McNemar's exact test)")
     pair.add_argument("a", metavar="A", help="stored model name")
     pair.add_argument("b", metavar="B", help="stored model name")
+    handwriting = command("handwriting", cmd_handwriting, "the class collection ($DIGITS_HANDWRITING_DB)")
+    actions = handwriting.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, help_text in (("import", "add the digits of an .npz in MNIST's layout"),
+                              ("export", "write the collection as an .npz in MNIST's layout")):
+        actions.add_parser(action, help=help_text).add_argument("file", metavar="FILE.npz")
+    actions.add_parser("stats", help="how many digits of each kind")
+    for action in actions.choices.values():  # --json after the action too; SUPPRESS keeps one given before it
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .store import StoreError
-
+    if args.command not in WITHOUT_TENSORFLOW:
+        import_tensorflow_quietly()
     try:
         result = args.handler(args)
-    except (DataError, SpecError, StoreError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+    except BAD_INPUT as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
         print(json.dumps(result))

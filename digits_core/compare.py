@@ -66,7 +66,8 @@ class Comparison:
         """Images of one confusion cell that only A puts there, and those only B puts there, most confident first."""
         in_a = (self.labels == true) & (self.predicted_a == predicted)
         in_b = (self.labels == true) & (self.predicted_b == predicted)
-        return self._by_confidence(in_a & ~in_b, self.confidence_a), self._by_confidence(in_b & ~in_a, self.confidence_b)
+        return (self._by_confidence(in_a & ~in_b, self.confidence_a),
+                self._by_confidence(in_b & ~in_a, self.confidence_b))
 
     def verdict(self, a: str, b: str) -> str:
         """One plain sentence on whether the better model's lead is more than chance on these images."""

@@ -18,6 +18,7 @@ MAX_BYTES = 10 * 1024 * 1024
 DIGIT_BOX = 20
 FIELD = 28
 INK_THRESHOLD = 40  # of 255: weaker marks are paper texture or noise, not ink
+LEVELS = np.arange(256, dtype=np.int32)  # every grey level, for lookup tables
 
 
 class ImageError(ValueError):
@@ -57,24 +58,31 @@ def to_mnist(source: object) -> Preprocessed:
     return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
 
 
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Each pixel as a factor x factor square: a small image shown large keeps sharp pixels, not a blur."""
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
 def ink_map(source: object) -> np.ndarray:
     """A uint8 grey image in which ink is bright and the background black."""
-    pixels = _as_array(source)
+    pixels = as_array(source)
     if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
-        return _stretch(pixels[..., 3])  # transparent sheet: ink is what is opaque
-    grey = (_grey(pixels) if pixels.ndim == 3 else pixels).astype(np.int16)
+        return _stretch(pixels[..., 3], LEVELS)  # transparent sheet: ink is what is opaque
+    grey = _grey(pixels) if pixels.ndim == 3 else pixels
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = round(float(np.median(border)))
-    ink = grey - background if background < 128 else background - grey  # dark pen on light paper flips
-    return _stretch(np.maximum(ink, 0))
+    ink = LEVELS - background if background < 128 else background - LEVELS  # dark pen on light paper flips
+    return _stretch(grey, np.maximum(ink, 0))
 
 
-def _stretch(ink: np.ndarray) -> np.ndarray:
-    """Scale the strongest ink (0..255, integers) to 255; an image whose strongest mark is faint has no ink."""
-    top = int(ink.max())
+def _stretch(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The ink of each pixel (`ink[level]`: 0..255, monotonic in the level), the strongest scaled to 255 in integers;
+    an image whose strongest mark is faint has no ink. A table of the 256 levels, not arithmetic on every pixel,
+    since a canvas is read on every stroke: a third of the time."""
+    top = int(max(ink[grey.min()], ink[grey.max()]))  # monotonic: the strongest ink is at the lightest or darkest level
     if top < INK_THRESHOLD:
-        return np.zeros(ink.shape, np.uint8)
-    return ((ink.astype(np.int32) * 255 + top // 2) // top).astype(np.uint8)
+        return np.zeros(grey.shape, np.uint8)
+    return np.take(((ink * 255 + top // 2) // top).astype(np.uint8), grey)  # half the time of table[grey]
 
 
 def _grey(pixels: np.ndarray) -> np.ndarray:
@@ -83,8 +91,8 @@ def _grey(pixels: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(np.ascontiguousarray(pixels)).convert("L"))
 
 
-def _as_array(source: object) -> np.ndarray:
-    """Decode bytes or a PIL image, or check an array, refusing absurd sizes before decoding."""
+def as_array(source: object) -> np.ndarray:
+    """The pixels of bytes, a PIL image or an array (uint8, 2-D or RGB/RGBA), refusing absurd sizes before decoding."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _decode(bytes(source))
     if isinstance(source, Image.Image):

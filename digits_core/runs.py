@@ -44,6 +44,7 @@ class Run:
     parameters: int
     file_size: int  # bytes of the .keras file
     probabilities: np.ndarray  # (10000, 10) float16 on the test set
+    meta: dict[str, Any]  # what the store keeps beside the weights (TrainResult.metadata, or a stored model's JSON)
     model_bytes: bytes | None = None
     stored_as: str | None = None  # the store's name for it: saved from the session, or a stored model
 
@@ -56,11 +57,6 @@ class Run:
     def stored(self) -> bool:
         return self.model_bytes is None
 
-    def metadata(self) -> dict[str, Any]:
-        """What the store keeps beside the weights when the run is saved."""
-        return {"preset": self.preset, "train_samples": self.train_samples, "test_accuracy": self.test_accuracy,
-                "test_loss": self.test_loss, "train_seconds": self.train_seconds, "parameters": self.parameters,
-                "spec": self.spec.to_dict() if self.spec else None, "history": list(self.history)}
 
 
 _ids = itertools.count(1)
@@ -72,33 +68,32 @@ def _next_id() -> int:
         return next(_ids)
 
 
-def run_from_training(result: Any, preset: str, train_samples: int, batches: Sequence[Any],
-                      x_test: np.ndarray) -> Run:
+def run_from_training(result: Any, preset: str, batches: Sequence[Any], x_test: np.ndarray) -> Run:
     """A Run from a training.TrainResult: the model to bytes, the test set's probabilities to float16 (unnamed yet)."""
     from .evaluation import probabilities
     from .store import model_to_bytes
 
-    data = model_to_bytes(result.model)
+    data, parameters = model_to_bytes(result.model), result.model.count_params()
     return Run(_next_id(), "", preset, result.spec, tuple(result.history), tuple(batches), result.train_seconds,
-               result.stopped, result.test_loss, result.test_accuracy, train_samples, result.model.count_params(),
-               len(data), probabilities(result.model, x_test).astype(np.float16), model_bytes=data)
+               result.stopped, result.test_loss, result.test_accuracy, result.train_samples, parameters, len(data),
+               probabilities(result.model, x_test).astype(np.float16), {**result.metadata(preset), "parameters":
+                                                                      parameters}, model_bytes=data)
 
 
 def stored_run(store: ModelStore, name: str, x_test: np.ndarray) -> Run:
-    """A stored model as a Run: history and metrics from its JSON, test probabilities from NAME.test.npy or computed."""
+    """A stored model as a Run: history and metrics from its JSON, test probabilities from the store or computed."""
     from .evaluation import probabilities
 
     entry, model = store.info(name), store.load(name)
     meta = entry.meta
-    cached = store.root / f"{entry.name}.test.npy"
-    probs = np.load(cached, allow_pickle=False) if cached.is_file() else None
+    probs = store.test_probabilities(name)  # written on save; computed here for a model saved before that
     if probs is None or probs.shape != (len(x_test), 10):
         probs = probabilities(model, x_test)
     spec = ModelSpec.from_dict(meta["spec"]) if isinstance(meta.get("spec"), dict) else None
     return Run(_next_id(), entry.name, meta.get("preset"), spec, tuple(meta.get("history") or ()), (),
                meta.get("train_seconds"), bool(meta.get("stopped")), meta.get("test_loss"), entry.test_accuracy,
                meta.get("train_samples"), model.count_params(), (store.root / f"{entry.name}.keras").stat().st_size,
-               probs.astype(np.float16), stored_as=entry.name)
+               probs.astype(np.float16), meta, stored_as=entry.name)
 
 
 class TrainingJob(Protocol):
@@ -122,7 +117,7 @@ def train_plan(plan: Sequence[tuple[str, ModelSpec]], data: MnistData, job: Trai
             break
         recorder = _Recorder(job)
         result = train(spec, data, progress=recorder, stop=job.stop)
-        runs.append(run_from_training(result, preset, len(data.x_train), thinned(recorder.batches), data.x_test))
+        runs.append(run_from_training(result, preset, thinned(recorder.batches), data.x_test))
     return runs
 
 

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
-from digits_core.spec import ACTIVATIONS, HEADS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.runs import MAX_NAME, RunError
+from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
 from ui.jobs import busy, current_job, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
@@ -16,19 +16,33 @@ from ui.state import PLAN, activate, active_model, book, mnist
 leave_legacy_navigation()
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 
+
+def column(name: str, label: str, default: float, step: float = 1) -> st.column_config.NumberColumn:
+    """A layer-table column bounded by the spec's own limits for `name`."""
+    limit = LIMITS[name]
+    return st.column_config.NumberColumn(label, min_value=limit.low, max_value=limit.high, step=step, default=default)
+
+
+def number(where, label: str, limit: str, value: float, key: str, **options) -> float:
+    """A number input bounded by the spec's LIMITS[limit], so the form offers exactly what the spec accepts."""
+    bounds = LIMITS[limit]
+    value = int(value) if bounds.integer else float(value)
+    return where.number_input(label, bounds.low, bounds.high, value, key=key, **options)
+
+
 CONV_COLUMNS = {
-    "filters": st.column_config.NumberColumn("filters", min_value=1, max_value=512, step=1, default=32),
-    "kernel_size": st.column_config.NumberColumn("kernel", min_value=1, max_value=9, step=1, default=3),
-    "strides": st.column_config.NumberColumn("strides", min_value=1, max_value=4, step=1, default=1),
+    "filters": column("filters", "filters", 32),
+    "kernel_size": column("kernel_size", "kernel", 3),
+    "strides": column("strides", "strides", 1),
     "padding": st.column_config.SelectboxColumn("padding", options=PADDINGS, default="valid"),
     "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
     "pool": st.column_config.CheckboxColumn("2x2 pool", default=False),
-    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+    "dropout": column("dropout", "dropout", 0.0, 0.05),
 }
 DENSE_COLUMNS = {
-    "units": st.column_config.NumberColumn("units", min_value=1, max_value=4096, step=1, default=128),
+    "units": column("units", "units", 128),
     "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
-    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+    "dropout": column("dropout", "dropout", 0.0, 0.05),
 }
 
 
@@ -65,24 +79,25 @@ def spec_form(preset: str) -> ModelSpec:
     a, b, c = st.columns(3)
     fields = dict(
         head=a.selectbox("Head", HEADS, HEADS.index(base["head"]), key=k + "head"),
-        head_dropout=a.number_input("Head dropout", 0.0, 0.95, base["head_dropout"], 0.05, key=k + "hd"),
+        head_dropout=number(a, "Head dropout", "dropout", base["head_dropout"], k + "hd", step=0.05),
         activation=a.selectbox("Activation", ACTIVATIONS, ACTIVATIONS.index(base["activation"]), key=k + "act"),
         optimizer=b.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(base["optimizer"]), key=k + "opt"),
-        learning_rate=b.number_input("Learning rate", 1e-5, 1.0, base["learning_rate"], format="%.4f", key=k + "lr"),
-        beta_1=b.number_input("Adam beta_1", 0.0, 0.999, base["beta_1"], key=k + "b1"),
-        momentum=b.number_input("SGD momentum", 0.0, 0.999, base["momentum"], key=k + "mom"),
+        learning_rate=number(b, "Learning rate", "learning_rate", base["learning_rate"], k + "lr", format="%.4f"),
+        beta_1=number(b, "Adam beta_1", "beta_1", base["beta_1"], k + "b1"),
+        momentum=number(b, "SGD momentum", "momentum", base["momentum"], k + "mom"),
         schedule=b.selectbox("Schedule", SCHEDULES, SCHEDULES.index(base["schedule"]), key=k + "sch"),
-        batch_size=c.number_input("Batch size", 1, 4096, base["batch_size"], key=k + "bs"),
-        epochs=c.number_input("Epochs", 1, 100, base["epochs"], key=k + "ep"),
-        validation_split=c.number_input("Validation split", 0.0, 0.45, base["validation_split"], 0.05, key=k + "vs"),
-        label_smoothing=c.number_input("Label smoothing", 0.0, 0.45, base["label_smoothing"], 0.05, key=k + "ls"),
+        batch_size=number(c, "Batch size", "batch_size", base["batch_size"], k + "bs"),
+        epochs=number(c, "Epochs", "epochs", base["epochs"], k + "ep"),
+        validation_split=number(c, "Validation split", "validation_split", base["validation_split"], k + "vs",
+                                step=0.05),
+        label_smoothing=number(c, "Label smoothing", "label_smoothing", base["label_smoothing"], k + "ls", step=0.05),
     )
     aug = base["augmentation"]
     x, y, z = st.columns(3)
     fields["augmentation"] = dict(
-        shift=x.number_input("Augment: shift (px)", 0.0, 8.0, float(aug["shift"]), key=k + "sh"),
-        rotation=y.number_input("Augment: rotation (deg)", 0.0, 45.0, float(aug["rotation"]), key=k + "rot"),
-        zoom=z.number_input("Augment: zoom", 0.0, 0.5, float(aug["zoom"]), key=k + "zoom"),
+        shift=number(x, "Augment: shift (px)", "shift", aug["shift"], k + "sh"),
+        rotation=number(y, "Augment: rotation (deg)", "rotation", aug["rotation"], k + "rot"),
+        zoom=number(z, "Augment: zoom", "zoom", aug["zoom"], k + "zoom"),
     )
     return ModelSpec.from_dict({**fields, "conv": conv, "dense": dense})
 
@@ -153,7 +168,8 @@ def run_actions(run) -> None:
         st.error(str(exc))
     a, b, c, d = st.columns(4)
     a.button("Make active", on_click=activate, args=(run,), width="stretch", disabled=run.label == active_name())
-    b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore", width="stretch")
+    b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
+                      width="stretch")
     c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
                       "text/csv", on_click="ignore", width="stretch")
     d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")

@@ -17,6 +17,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def handwriting_db(tmp_path, monkeypatch):
+    """Every test gets its own empty class collection: the repository's data/ is never written by tests."""
+    from digits_core.handwriting import DB_ENV
+
+    path = tmp_path / "handwriting.sqlite"
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The repository's MNIST, loaded once."""

@@ -16,12 +16,12 @@ from digits_core.store import model_from_bytes
 def fake_run(run_id: int, preset: str = "cnn-small") -> Run:
     """A run with no model behind it: enough for the book's bookkeeping."""
     return Run(run_id, "", preset, None, (), (), 1.0, False, 0.1, 0.9, 100, 10, 10,
-               np.zeros((3, 10), np.float16), model_bytes=b"keras")
+               np.zeros((3, 10), np.float16), {}, model_bytes=b"keras")
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tiny_training, mnist):
-    return run_from_training(tiny_training, "dense-128x2", 6000, [], mnist.x_test)
+    return run_from_training(tiny_training, "dense-128x2", [], mnist.x_test)
 
 
 def test_a_training_becomes_a_small_run_whose_bytes_are_the_model(tiny_run, tiny_training, mnist):
@@ -35,19 +35,19 @@ def test_a_training_becomes_a_small_run_whose_bytes_are_the_model(tiny_run, tiny
 
 
 def test_a_stored_model_is_a_run_with_its_metadata(store, tiny_run, mnist):
-    store.save("tiny", model_from_bytes(tiny_run.model_bytes), tiny_run.metadata())
+    store.save("tiny", model_from_bytes(tiny_run.model_bytes), tiny_run.meta)
     run = stored_run(store, "tiny", mnist.x_test)
     assert run.stored and run.label == "tiny" and run.preset == "dense-128x2"
     assert len(run.history) == len(tiny_run.history) and run.spec == tiny_run.spec
     assert np.array_equal(run.probabilities.argmax(1), tiny_run.probabilities.argmax(1))
-    np.save(store.root / "tiny.test.npy", np.eye(10, dtype=np.float16)[np.zeros(10_000, int)])  # the store's cache
+    np.save(store.root / "tiny.test.npy", np.eye(10, dtype=np.float16)[np.zeros(10_000, int)])  # the store's copy
     assert (stored_run(store, "tiny", mnist.x_test).probabilities.argmax(1) == 0).all()
 
 
 def test_cli_compare_gives_the_table_and_p_value(store, tiny_run, capsys):
     model = model_from_bytes(tiny_run.model_bytes)
-    store.save("one", model, tiny_run.metadata())
-    store.save("two", model, tiny_run.metadata())
+    store.save("one", model, tiny_run.meta)
+    store.save("two", model, tiny_run.meta)
     assert main(["compare", "one", "two", "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["a"] == "one" and out["b"] == "two" and out["only_a"] == out["only_b"] == 0

@@ -149,10 +149,28 @@ def confusion_figure(confusion: np.ndarray, difference: bool = False) -> go.Figu
     return _compact(fig, 480)
 
 
+def cell_from_point(point: dict) -> tuple[int, int] | None:
+    """(true, predicted) of a point clicked on confusion_figure (x = predicted, y = true), or None."""
+    try:
+        true, predicted = _digit(point["y"]), _digit(point["x"])
+    except (KeyError, TypeError):  # a missing coordinate, or no point at all
+        return None
+    if true is None or predicted is None:
+        return None
+    return true, predicted
+
+
+def _digit(value: object) -> int | None:
+    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
+    try:
+        digit = int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
+        return None
+    return digit if 0 <= digit <= 9 else None
+
+
 def selected_cell(event: Any) -> tuple[int, int] | None:
     """The (true, predicted) cell clicked on a confusion_figure chart shown with on_select, or None."""
-    from digits_core.evaluation import cell_from_point
-
     points = event.selection.points if event and event.selection else []
     return cell_from_point(points[0]) if points else None
 

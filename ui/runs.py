@@ -23,7 +23,7 @@ def keep_runs(runs: list[Run]) -> None:
 
 def activate_trained(result: Any, label: str) -> None:
     """Compatibility for jobs that return a training.TrainResult: keep it as a run, made active."""
-    keep_runs([run_from_training(result, label, None, (), mnist().x_test)])
+    keep_runs([run_from_training(result, label, (), mnist().x_test)])
 
 
 def active_run() -> Run | None:
@@ -43,7 +43,7 @@ def rename_run(run: Run, name: str) -> Run:
 
 def save_run(run: Run, name: str) -> Run:
     """Write the run to the store under `name` (StoreError when refused) and remember it was saved."""
-    saved = store().save(name, run_model(run.id, run.model_bytes), run.metadata())
+    saved = store().save(name, run_model(run.id, run.model_bytes), run.meta)
     return book().mark_saved(run.id, saved.name)
 
 
