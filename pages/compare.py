@@ -119,7 +119,10 @@ def scatter(colours: dict[str, str]) -> None:
     rows = [{"name": run.label, "seconds": run.train_seconds, "accuracy": run.test_accuracy,
              "parameters": run.parameters} for run in book().runs]
     for entry in stored_models():
-        parameters = entry.meta.get("parameters") or stored_model(entry.name).count_params()
+        try:
+            parameters = entry.meta.get("parameters") or stored_model(entry.name).count_params()
+        except StoreError:  # a damaged model has no place on the chart; the table above says why if it is picked
+            continue
         rows.append({"name": entry.name, "seconds": entry.meta.get("train_seconds"), "accuracy": entry.test_accuracy,
                      "parameters": parameters})
     points = pd.DataFrame(rows).dropna()

@@ -13,7 +13,7 @@ FIRST, SECOND = "cnn-fast", "dense-128x2"  # the Train page's default preset, th
 def train_two_back_to_back(page: Page) -> None:
     page.goto("/train")
     idle(page)
-    set_number(page, "Training samples", 1000)
+    set_number(page, "Training samples", 500)
     then = page.get_by_test_id("stMultiSelect").filter(has_text="Then train")
     then.locator("input").fill(SECOND)
     then.locator("input").press("Enter")
