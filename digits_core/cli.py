@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting.
+"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting, compare.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
@@ -218,6 +218,21 @@ def cmd_cv(args: argparse.Namespace) -> Any:
             "mean": result.mean, "std": result.std}
 
 
+def cmd_compare(args: argparse.Namespace) -> Any:
+    from .compare import compare
+    from .runs import stored_run
+    from .store import ModelStore
+
+    store, data = ModelStore(), load_mnist()
+    a, b = (stored_run(store, name, data.x_test) for name in (args.a, args.b))
+    result = compare(data.y_test, a.probabilities, b.probabilities)
+    if not args.json:
+        print(f"{a.name}: {result.accuracy_a:.4f}   {b.name}: {result.accuracy_b:.4f}")
+        print(f"both right {result.both_right}, only {a.name} {result.only_a}, only {b.name} {result.only_b}, "
+              f"both wrong {result.both_wrong}; they disagree on {len(result.disagree)} images")
+        print(result.verdict(a.name, b.name))
+    return {"a": a.name, "b": b.name, **result.summary()}
+
 def cmd_handwriting(args: argparse.Namespace) -> Any:
     collection = Collection()
     if args.action == "import":
@@ -304,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=5)
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--limit", type=int, help="use the first N training images only")
+    pair = command("compare", cmd_compare, "compare two stored models on the test set (McNemar's exact test)")
+    pair.add_argument("a", metavar="A", help="stored model name")
+    pair.add_argument("b", metavar="B", help="stored model name")
     handwriting = command("handwriting", cmd_handwriting, "the class collection ($DIGITS_HANDWRITING_DB)")
     actions = handwriting.add_subparsers(dest="action", required=True, parser_class=_Parser)
     for action, help_text in (("import", "add the digits of an .npz in MNIST's layout"),

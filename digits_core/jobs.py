@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .priority import lower_this_thread
 
 MAX_TRAININGS_ENV = "DIGITS_MAX_TRAININGS"
 WAIT_POLL_SECONDS = 0.2
+MAX_BATCHES = 512  # batch updates a job keeps for its curves: a long run is thinned, so it draws as fast as a short one
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 FINISHED = (DONE, STOPPED, FAILED)
@@ -96,19 +96,14 @@ class JobSnapshot:
     state: str
     queue_position: int | None
     epochs: list[dict[str, Any]]
-    batches: list[Any]  # every training.BatchUpdate so far (a few a second), for curves within an epoch
+    batches: list[tuple[int, Any]]  # (run, training.BatchUpdate), at most MAX_BATCHES: curves within epochs
+    batch: Any  # the latest batch update, or None before the first one
     result: Any
     error: str | None
-    seconds: float
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
-
-    @property
-    def batch(self) -> Any:
-        """The latest batch update, or None before the first one."""
-        return self.batches[-1] if self.batches else None
 
 
 _tickets = iter(range(1, 1 << 62))
@@ -120,30 +115,32 @@ def _next_ticket() -> int:
         return next(_tickets)
 
 
-@dataclass
+def thinned(items: list, limit: int = MAX_BATCHES) -> list:
+    """`items` with every second element dropped once it holds more than `limit`: bounded, oldest points sparsest."""
+    return items[::2] if len(items) > limit else items
+
+
 class Job:
     """One run of `target(job)` in a daemon thread; the job is also its progress listener.
 
-    Epoch records gain a "run" number that goes up each time the epoch count starts
-    again, so the folds of a cross-validation keep separate curves.
+    Epoch records and batch updates carry a "run" number that goes up each time the epoch
+    count starts again, so the folds of a cross-validation, or trainings run back to back,
+    keep separate curves. A plain class: two jobs are equal only if they are the same job.
     """
 
-    kind: str
-    target: Callable[[Job], Any]
-    slots: Slots
-    label: str = ""
-    stop: threading.Event = field(default_factory=threading.Event)
-    ticket: int = field(default_factory=_next_ticket)
-    alive: Callable[[], bool] = _always  # False once nobody waits for the run any more (its session is gone)
-
-    def __post_init__(self) -> None:
+    def __init__(self, kind: str, target: Callable[[Job], Any], slots: Slots, label: str = "",
+                 alive: Callable[[], bool] = _always):
+        self.kind, self.target, self.slots, self.label = kind, target, slots, label
+        self.alive = alive  # False once nobody waits for the run any more (its session is gone)
+        self.stop = threading.Event()
+        self.ticket = _next_ticket()
         self._lock = threading.Lock()
         self._state = QUEUED
         self._epochs: list[dict[str, Any]] = []
-        self._batches: list[Any] = []
+        self._batches: list[tuple[int, Any]] = []
+        self._latest: Any = None
         self._result: Any = None
         self._error: str | None = None
-        self._started = self._ended = 0.0
         self.abandoned = False
         self._thread = threading.Thread(target=self._run, name=f"digits-{self.kind}-{self.ticket}", daemon=True)
 
@@ -158,27 +155,36 @@ class Job:
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
 
+    @property
+    def finished(self) -> bool:
+        """True once the job has ended (done, stopped or failed); cheap, copies nothing."""
+        with self._lock:
+            return self._state in FINISHED
+
     def on_epoch(self, record: dict[str, Any]) -> None:
         with self._lock:
-            run = self._epochs[-1]["run"] if self._epochs else 1
-            if self._epochs and record.get("epoch", 0) <= self._epochs[-1].get("epoch", 0):
-                run += 1
-            self._epochs.append({**record, "run": run})
+            self._epochs.append({**record, "run": self._run_of(record.get("epoch", 0))})
 
     def on_batch(self, update: Any) -> None:
         """Record a batch update; raise RunAbandoned (out of the run) when nobody waits for it any more."""
         if not self._still_wanted():
             raise RunAbandoned(f"{self.kind} {self.label}: nobody is waiting for this run any more")
         with self._lock:
-            self._batches.append(update)
+            self._batches.append((self._run_of(update.epoch), update))
+            self._batches = thinned(self._batches)
+            self._latest = update
+
+    def _run_of(self, epoch: int) -> int:
+        """The run an epoch number belongs to: the latest run, or the next one if the epoch count started again."""
+        if not self._epochs:
+            return 1
+        last = self._epochs[-1]
+        return last["run"] + 1 if epoch <= last.get("epoch", 0) else last["run"]
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            end = self._ended or time.perf_counter()
-            return JobSnapshot(
-                self.kind, self.label, self._state, self.slots.position(self.ticket), list(self._epochs),
-                list(self._batches), self._result, self._error, end - self._started if self._started else 0.0,
-            )
+            return JobSnapshot(self.kind, self.label, self._state, self.slots.position(self.ticket),
+                               list(self._epochs), list(self._batches), self._latest, self._result, self._error)
 
     def _still_wanted(self) -> bool:
         """Ask `alive` (until it first says no); an abandoned job is also stopped."""
@@ -207,9 +213,8 @@ class Job:
 
     def _set_running(self) -> None:
         with self._lock:
-            self._state, self._started = RUNNING, time.perf_counter()
+            self._state = RUNNING
 
     def _finish(self, state: str, result: Any = None, error: str | None = None) -> None:
         with self._lock:
             self._state, self._result, self._error = state, result, error
-            self._ended = time.perf_counter()

@@ -6,10 +6,10 @@ from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.inside import INDEX, SOURCE, SOURCES
-from ui.jobs import CV_RESULT, busy, live, progress_bar, start
+from ui.jobs import busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import cell_from_point, confusion_figure, fold_box, learning_curves
-from ui.state import derived, mnist, pick_model, store
+from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
+from ui.state import CV_RESULT, derived, mnist, pick_model, store
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -44,8 +44,7 @@ def images_with_probabilities(result, indices, gallery: str) -> None:
 
 def clicked_cell(event, result) -> tuple[int, int] | None:
     """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    points = event.selection.points if event and event.selection else []
-    cell = cell_from_point(points[0]) if points else None
+    cell = selected_cell(event)
     if cell is None and len(result.confused_pairs):
         top = result.confused_pairs.iloc[0]
         cell = int(top["true"]), int(top["predicted"])

@@ -10,7 +10,7 @@ from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
 from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import SESSION_MODEL, derived, mnist, pick_model, store
+from ui.state import book, derived, mnist, pick_model, store
 
 leave_legacy_navigation()
 
@@ -75,7 +75,7 @@ def saliency_panel(helper, image: np.ndarray, read: int) -> None:
 def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     """Test images on a map of the model's last hidden layer, the digit as a star, its nearest training images."""
     count = st.selectbox("Test images on the map", MAP_SIZES, key="map_size")
-    shipped = None if choice == SESSION_MODEL else shipped_embedding(store(), choice)
+    shipped = None if book().find(choice) else shipped_embedding(store(), choice)
     emap = helper.embedding(count, shipped)
     star = emap.place(helper.features(image[None]))
     hover = [f"test image {i}: a {label}" for i, label in enumerate(emap.labels)]

@@ -4,17 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
-from digits_core.store import model_to_bytes
+from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
+from digits_core.store import StoreError
 from ui.jobs import busy, current_job, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
-from ui.state import mnist, store, trained_result
+from ui.runs import active_run, rename_run, save_run, take_notices
+from ui.state import PLAN, activate, active_model, book, mnist
 
 leave_legacy_navigation()
-RUN = "train_run"  # the preset of the latest run started in this session
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
-
 
 
 def column(name: str, label: str, default: float, step: float = 1) -> st.column_config.NumberColumn:
@@ -102,35 +102,82 @@ def spec_form(preset: str) -> ModelSpec:
     return ModelSpec.from_dict({**fields, "conv": conv, "dense": dense})
 
 
-def start_training(preset: str, spec: ModelSpec, samples: int) -> None:
-    """Start the run; the data is taken here, since the thread must not touch st.*."""
-    from digits_core.training import train
+def start_training(plan: list[tuple[str, ModelSpec]], samples: int) -> None:
+    """Start the runs, one after another in one job; the data is taken here, since the thread must not touch st.*."""
+    from digits_core.runs import train_plan
 
     data = mnist().subset(samples)
-    st.session_state[RUN] = {"preset": preset}
-    start("train", preset, lambda job: train(spec, data, progress=job, stop=job.stop))
+    st.session_state[PLAN] = [preset for preset, _ in plan]
+    start("train", " then ".join(st.session_state[PLAN]), lambda job: train_plan(plan, data, job))
 
 
 def draw_progress(snap, job) -> None:
-    """The progress bar while the run goes on, and the learning curves as they grow."""
+    """The progress bar while the runs go on, and their learning curves as they grow (a colour per run)."""
     if not snap.finished:
         progress_bar(snap)
+    plan = st.session_state.get(PLAN, [])
     if snap.epochs or snap.batches:
-        total = snap.batch.epochs if snap.batch else None
-        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total), width="stretch",
+        total = snap.batch.epochs if snap.batch and len(plan) < 2 else None  # several runs: the axis fits them all
+        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total, by_run=len(plan) > 1,
+                                        names=dict(enumerate(plan, start=1))), width="stretch",
                         key=f"curves-{job.ticket}")
 
 
-def save(result, name: str) -> None:
-    """Save the trained model to the store under `name`, with what it was trained on."""
-    from digits_core.store import StoreError
+def latest_run(run) -> None:
+    """The newest run's test accuracy, time and epochs."""
+    st.subheader(f"The latest run: {run.name}")
+    a, b, c = st.columns(3)
+    a.metric("Test accuracy", f"{run.test_accuracy:.2%}")
+    b.metric("Training time", f"{run.train_seconds:.1f} s")
+    c.metric("Epochs", f"{len(run.history)}" + (" (stopped)" if run.stopped else ""))
 
+
+def runs_table(runs) -> object:
+    """The session's runs, newest first, one selectable row each; returns the selected run (the active one first)."""
+    shown = list(reversed(runs))
+    active = active_model()
+    frame = pd.DataFrame([{
+        "active": active is not None and run.label == active.name, "run": run.name, "preset": run.preset,
+        "samples": run.train_samples, "epochs": len(run.history), "seconds": run.train_seconds,
+        "test accuracy": run.test_accuracy, "saved as": run.stored_as or ""} for run in shown])
+    event = st.dataframe(frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row",
+                         key="runs_table", column_config={
+                             "active": st.column_config.CheckboxColumn(width="small"),
+                             "seconds": st.column_config.NumberColumn(format="%.1f"),
+                             "test accuracy": st.column_config.NumberColumn(format="percent")})
+    rows = event.selection.rows if event and event.selection else []
+    if rows and rows[0] < len(shown):
+        return shown[rows[0]]
+    return active_run() or shown[0]
+
+
+def run_actions(run) -> None:
+    """Make active, rename, save, download or delete the selected run."""
+    st.caption(f"Selected: **{run.name}**. Click a row of the table to choose another run.")
+    name_column, rename_column, save_column = st.columns([3, 1, 1], vertical_alignment="bottom")
+    name = name_column.text_input("Name", value=run.name, key=f"run-name-{run.id}", max_chars=MAX_NAME)
     try:
-        saved = store().save(name, result.model, result.metadata(st.session_state.get(RUN, {}).get("preset")))
-    except StoreError as exc:
+        if rename_column.button("Rename", width="stretch"):
+            rename_run(run, name)
+            st.rerun()
+        if save_column.button("Save", width="stretch", help="Keep it in the store: Evaluate, Draw and Compare "
+                              "list it for everyone, and it is never dropped"):
+            saved = save_run(run, name)
+            st.success(f"Saved as `{saved.stored_as}`: every page lists it now.")
+    except (RunError, StoreError) as exc:
         st.error(str(exc))
-    else:
-        st.success(f"Saved as `{saved.name}`: Evaluate and Draw list it now.")
+    a, b, c, d = st.columns(4)
+    a.button("Make active", on_click=activate, args=(run,), width="stretch", disabled=run.label == active_name())
+    b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
+                      width="stretch")
+    c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
+                      "text/csv", on_click="ignore", width="stretch")
+    d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")
+
+
+def active_name() -> str | None:
+    active = active_model()
+    return active.name if active else None
 
 
 st.title("Train a network")
@@ -142,6 +189,9 @@ with settings:
     st.caption(chosen.description + reported)
     samples = st.number_input("Training samples", 100, 60_000, 60_000, 100,
                               help="Fewer samples train faster (a quick classroom run) but learn less")
+    then = st.multiselect("Then train, one after another", list(PRESETS), key="then",
+                          help="More presets to train right after this one, on the same samples, each as it is "
+                               "preset: one chart, a curve per run, to compare them on Compare")
     train_area = st.container()
 with st.expander("Customise the network and its training", expanded=False):
     try:
@@ -161,27 +211,19 @@ with train_area:
     # Not an on_click callback: its arguments would be those of the last finished run, so a
     # setting changed just before the click could be lost. Rerun at once to disable the button.
     if st.button("Train", type="primary", disabled=spec is None or busy()):
-        start_training(preset, spec, int(samples))
+        start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
         st.rerun()
 
 live("train", draw_progress)
+for notice in take_notices():
+    st.warning(notice)
 
-result = trained_result()
-if result is not None and not busy("train"):
+runs = book().runs
+if runs and not busy("train"):
     if current_job("train") is None:  # a later run (a cross-validation) replaced the live chart: redraw its epochs
-        st.plotly_chart(learning_curves(result.history), width="stretch")
-    st.subheader("The trained model")
-    a, b, c = st.columns(3)
-    a.metric("Test accuracy", f"{result.test_accuracy:.2%}")
-    b.metric("Training time", f"{result.train_seconds:.1f} s")
-    c.metric("Epochs", f"{len(result.history)}" + (" (stopped)" if result.stopped else ""))
-    st.success("This model is now the session's active model: try it on Evaluate and Draw.")
-    name_column, save_column = st.columns([3, 1], vertical_alignment="bottom")
-    name = name_column.text_input("Model name", value=f"my-{st.session_state.get(RUN, {}).get('preset', preset)}")
-    if save_column.button("Save", width="stretch"):
-        save(result, name)
-    d1, d2 = st.columns(2)
-    d1.download_button("Download the model (.keras)", lambda: model_to_bytes(result.model), "model.keras",
-                       on_click="ignore")
-    d2.download_button("Download the history (CSV)", pd.DataFrame(result.history).to_csv(index=False),
-                       "history.csv", "text/csv", on_click="ignore")
+        st.plotly_chart(learning_curves(runs[-1].history), width="stretch")
+    latest_run(runs[-1])
+    st.subheader("This session's runs")
+    st.caption(f"Every training is kept as a run (the last {book().limit}; save one to keep it for good). "
+               "The active model is the one Evaluate and Draw use.")
+    run_actions(runs_table(runs))

@@ -147,3 +147,38 @@ def test_home_explore_evaluate_and_draw_of_a_stored_model_leave_tensorflow_unimp
                           timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split()[-2:] == ["False", "False"]  # neither tensorflow nor keras in sys.modules
+
+
+def test_runs_are_kept_renamed_and_the_oldest_dropped(tiny_training, mnist):
+    from dataclasses import replace
+
+    from digits_core.runs import MAX_RUNS, RunBook, run_from_training
+
+    template = run_from_training(tiny_training, "tiny", [], mnist.x_test)
+    book = RunBook()
+    for number in range(MAX_RUNS):
+        book.add(replace(template, id=-number - 1))
+    book.mark_saved(-1, "kept")  # the oldest was saved: dropping it needs no notice
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.session_state["runs"] = book
+    at.switch_page("pages/train.py").run()
+    next(n for n in at.number_input if n.label == "Training samples").set_value(300).run()
+    next(m for m in at.multiselect if m.label.startswith("Then train")).select("dense-128x2").run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    at.session_state["job"].join(TIMEOUT)
+    at.run()
+    assert not at.exception
+    names = [run.name for run in at.session_state["runs"].runs]
+    assert len(names) == MAX_RUNS and names[-2:] == ["cnn-fast-1", "dense-128x2-1"] and "tiny-1" not in names
+    assert [w.value for w in at.warning] == [f"Run **tiny-2** was dropped: a session keeps its last {MAX_RUNS} runs "
+                                             "(save a run to keep it)."]
+    assert at.session_state["active_model"].name == "dense-128x2-1 (this session)"
+
+    next(t for t in at.text_input if t.label == "Name").set_value("baseline").run()
+    next(b for b in at.button if b.label == "Rename").click().run()
+    assert not at.exception and at.session_state["runs"].runs[-1].name == "baseline"
+    assert at.session_state["active_model"].name == "baseline (this session)"
+    assert not at.warning  # the notice is said once
+    next(b for b in at.button if b.label == "Delete").click().run()
+    assert "baseline" not in [run.name for run in at.session_state["runs"].runs]
+    assert not at.exception and at.session_state["active_model"].name != "baseline (this session)"

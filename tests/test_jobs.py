@@ -2,6 +2,7 @@
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -92,9 +93,11 @@ def test_a_queued_job_whose_session_is_gone_leaves_the_queue():
 def test_a_running_job_whose_session_is_gone_ends_at_its_next_batch_and_frees_the_slot():
     slots, gone = Slots(1), threading.Event()
 
+    batch = SimpleNamespace(epoch=1)
+
     def target(job):
         while True:  # a run that would never end by itself
-            job.on_batch("batch")
+            job.on_batch(batch)
             gone.set()
 
     first = Job("train", target, slots, alive=lambda: not gone.is_set()).start()
@@ -102,5 +105,29 @@ def test_a_running_job_whose_session_is_gone_ends_at_its_next_batch_and_frees_th
     first.join(5)
     after.join(5)
     snap = first.snapshot()
-    assert snap.state == STOPPED and snap.result is None and snap.error is None and snap.batches == ["batch"]
+    assert snap.state == STOPPED and snap.result is None and snap.error is None and snap.batches == [(1, batch)]
     assert after.snapshot().state == DONE and after.snapshot().result == "ran"
+
+
+def test_batch_updates_are_numbered_by_run_and_thinned():
+    from digits_core.jobs import MAX_BATCHES
+
+    def target(job):
+        for run in range(2):
+            for step in range(MAX_BATCHES):
+                job.on_batch(SimpleNamespace(epoch=1, step=step, run=run))
+            job.on_epoch({"epoch": 1})
+        return None
+
+    job = Job("train", target, Slots(1)).start()
+    job.join(5)
+    snap = job.snapshot()
+    assert len(snap.batches) <= MAX_BATCHES  # bounded, however long the run
+    assert {run for run, _ in snap.batches} == {1, 2}
+    assert all(update.run + 1 == run for run, update in snap.batches)
+    assert snap.batch.step == MAX_BATCHES - 1 and snap.batch.run == 1  # the latest one survives thinning
+
+
+def test_jobs_compare_by_identity_and_hash():
+    first, second = Job("train", lambda job: None, Slots(1)), Job("train", lambda job: None, Slots(1))
+    assert len({first, second, first}) == 2 and not first.finished  # a generated __eq__ made jobs unhashable

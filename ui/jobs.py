@@ -8,13 +8,10 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
+from .runs import keep_runs
 from .session import session_alive
-from .state import activate_trained, job_slots
+from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
-JOB = "job"
-ANNOUNCED = "job_announced"  # ticket of the finished job the app has already rerun for
-COLLECTED = "job_collected"  # ticket of the finished job whose result was taken in
-CV_RESULT = "cv_result"
 POLL_SECONDS = 1.0
 
 
@@ -27,7 +24,7 @@ def current_job(kind: str | None = None) -> Job | None:
 def busy(kind: str | None = None) -> bool:
     """True while this session's job (of `kind`, if given) waits or runs: one at a time per session."""
     job = current_job(kind)
-    return job is not None and not job.snapshot().finished
+    return job is not None and not job.finished
 
 
 def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
@@ -40,7 +37,8 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 
 def collect() -> None:
-    """Take in a finished job's result once: a training becomes the active model."""
+    """Take in a finished job's result once: a cross-validation's is kept, a training's Run (or list of Runs) joins
+    the session's runs and becomes the active model."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -50,10 +48,10 @@ def collect() -> None:
     st.session_state[COLLECTED] = job.ticket
     if snap.result is None:
         return
-    if snap.kind == "train":
-        activate_trained(snap.result, snap.label)
-    else:
+    if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
+    else:
+        keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
 
 def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
@@ -61,14 +59,14 @@ def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
     job = current_job(kind)
     if job is None:
         return
-    running = not job.snapshot().finished
+    running = not job.finished
     st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
 
 
 def sidebar_status() -> None:
     """A line on the session's run, updated every second, so it can be followed from any page."""
     job = current_job()
-    if job is not None and not job.snapshot().finished:
+    if job is not None and not job.finished:
         st.fragment(_status_body, run_every=POLL_SECONDS)(job)
 
 
@@ -86,9 +84,8 @@ def _status_body(job: Job) -> None:
 
 
 def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
-    """Rerun the whole app once when the run has ended, so every page takes in its result."""
-    if snap.finished and st.session_state.get(ANNOUNCED) != job.ticket:
-        st.session_state[ANNOUNCED] = job.ticket
+    """Rerun the whole app once when the run has ended, so app.py's collect() takes in its result for every page."""
+    if snap.finished and st.session_state.get(COLLECTED) != job.ticket:
         st.rerun(scope="app")
 
 

@@ -73,56 +73,75 @@ def digit_grid(images: np.ndarray, title: str, scale: str | list[str] = "gray") 
     return _compact(fig, 330)
 
 
-def learning_curves(epochs: list[dict[str, Any]], batches: list[Any] = (), total_epochs: int | None = None,
-                    by_run: bool = False, height: int = 320) -> go.Figure:
-    """Loss and accuracy per epoch, train solid and validation dashed; one colour per fold when by_run.
+def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]] = (), total_epochs: int | None = None,
+                    by_run: bool = False, names: dict[int, str] | None = None, colours: dict[int, str] | None = None,
+                    x: str = "epoch", height: int = 320) -> go.Figure:
+    """Loss and accuracy per epoch, train solid and validation dashed; one colour per run (fold, model) when by_run.
 
-    `batches` (training.BatchUpdate) add the running train curve within each epoch, so a
-    one-epoch run grows live too; `total_epochs` fixes the x axis to the whole run.
+    `batches` ((run, training.BatchUpdate) pairs) add the running train curve within each
+    epoch, so a one-epoch run grows live too; `total_epochs` fixes the x axis to the whole
+    run. Runs are named by `names` (default "fold N") and coloured by `colours` (default
+    Plotly's palette); `x` is the column of the records to plot against ("epoch" or seconds).
     """
+    names, colours = names or {}, colours or {}
+    palette = px.colors.qualitative.Plotly
+
+    def style(run: int | None, prefix: str = "") -> tuple[str, str]:
+        if not by_run:
+            return ("validation" if prefix else "train"), (VALIDATION_COLOUR if prefix else TRAIN_COLOUR)
+        label = ("validation " if prefix else "train ") + names.get(run, f"fold {run}")
+        return label, colours.get(run, palette[(run - 1) % len(palette)])
+
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
     if batches:
-        _running_curves(fig, batches)
+        _running_curves(fig, batches, lambda run: style(run)[1] if by_run else TRAIN_COLOUR)
     frame = pd.DataFrame(epochs)
-    palette = px.colors.qualitative.Plotly
     for run, rows in (frame.groupby("run") if by_run and not frame.empty else [(None, frame)]):
         for col, metric in enumerate(("loss", "accuracy"), start=1):
             for prefix, dash in (("", "solid"), ("val_", "dash")):
                 name = prefix + metric
                 if name not in rows or rows[name].isna().all():
                     continue
-                label = ("validation" if prefix else "train") + (f" fold {run}" if run else "")
-                colour = palette[(run - 1) % len(palette)] if run else (VALIDATION_COLOUR if prefix else TRAIN_COLOUR)
-                fig.add_trace(go.Scatter(x=rows["epoch"], y=rows[name], name=label, legendgroup=label,
+                label, colour = style(run, prefix)
+                fig.add_trace(go.Scatter(x=rows[x], y=rows[name], name=label, legendgroup=label,
                                          showlegend=col == 1, mode="lines+markers",
                                          line=dict(color=colour, dash=dash)), row=1, col=col)
-    fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+    if x == "epoch":
+        fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+    else:
+        fig.update_xaxes(title="seconds of training")
     return _compact(fig, height)
 
 
-def _running_curves(fig: go.Figure, batches: list[Any]) -> None:
-    """The train metrics as they stand during each epoch: x is the fraction of epochs done."""
-    x = [b.epoch - 1 + b.samples_done / b.samples_total for b in batches]
-    for col, metric in enumerate(("loss", "accuracy"), start=1):
-        fig.add_trace(go.Scatter(x=x, y=[getattr(b, metric) for b in batches], name="train, during the epoch",
-                                 legendgroup="running", showlegend=col == 1, mode="lines", opacity=0.45,
-                                 line=dict(color=TRAIN_COLOUR, width=1.5)), row=1, col=col)
+def _running_curves(fig: go.Figure, batches: list[tuple[int, Any]], colour: Any) -> None:
+    """The train metrics as they stand during each epoch, one line per run: x is the fraction of epochs done."""
+    for run, group in pd.DataFrame(batches, columns=["run", "update"]).groupby("run"):
+        updates = list(group["update"])
+        x = [b.epoch - 1 + b.samples_done / b.samples_total for b in updates]
+        for col, metric in enumerate(("loss", "accuracy"), start=1):
+            fig.add_trace(go.Scatter(x=x, y=[getattr(b, metric) for b in updates], name="train, during the epoch",
+                                     legendgroup="running", showlegend=col == 1 and run == batches[0][0],
+                                     mode="lines", opacity=0.45, line=dict(color=colour(run), width=1.5)),
+                          row=1, col=col)
 
 
-def confusion_figure(confusion: np.ndarray) -> go.Figure:
+def confusion_figure(confusion: np.ndarray, difference: bool = False) -> go.Figure:
     """The confusion matrix as a heatmap, with an invisible square marker on each cell.
 
-    Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers return the
-    clicked point, with x = predicted and y = true (cell_from_point reads it).
+    With `difference`, `confusion` is one model's matrix minus another's, drawn red-blue
+    around zero. Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers
+    return the clicked point, with x = predicted and y = true (selected_cell reads it).
     """
     true, predicted = np.meshgrid(DIGITS, DIGITS, indexing="ij")
-    shown = np.log1p(confusion)  # the diagonal would otherwise wash out every mistake
+    shown = np.sign(confusion) * np.log1p(np.abs(confusion))  # the diagonal would otherwise wash out every mistake
+    colours = dict(colorscale="RdBu", zmid=0) if difference else dict(colorscale="Blues")
     fig = go.Figure(go.Heatmap(z=shown, x=DIGITS, y=DIGITS, text=confusion, texttemplate="%{text}",
-                               colorscale="Blues", showscale=False, hoverinfo="skip"))
+                               showscale=False, hoverinfo="skip", **colours))
     fig.add_trace(go.Scatter(
         x=predicted.ravel(), y=true.ravel(), mode="markers", customdata=confusion.ravel(),
         marker=dict(symbol="square", size=34, opacity=0), showlegend=False,
-        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>",
+        hovertemplate="true %{y}, predicted %{x}: %{customdata" + (":+d} images more" if difference else "} images")
+                      + "<extra></extra>",
     ))
     fig.update_xaxes(title="predicted", tickmode="array", tickvals=DIGITS, side="top")
     fig.update_yaxes(title="true", tickmode="array", tickvals=DIGITS, autorange="reversed")
@@ -148,6 +167,37 @@ def _digit(value: object) -> int | None:
     except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
         return None
     return digit if 0 <= digit <= 9 else None
+
+
+def selected_cell(event: Any) -> tuple[int, int] | None:
+    """The (true, predicted) cell clicked on a confusion_figure chart shown with on_select, or None."""
+    points = event.selection.points if event and event.selection else []
+    return cell_from_point(points[0]) if points else None
+
+
+def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.Figure:
+    """Each model's recall per digit, side by side in its colour."""
+    fig = go.Figure([go.Bar(name=name, x=DIGITS, y=values, marker_color=colours[name])
+                     for name, values in recalls.items()])
+    low = min(float(np.min(values)) for values in recalls.values())
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2))
+    fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
+    fig.update_yaxes(tickformat=".1%", title="recall", range=[max(0.0, low - 0.02), 1.0])
+    return _compact(fig, 320)
+
+
+def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
+    """Test accuracy against training time, one marker per model sized by its parameters; compared ones coloured."""
+    size = 12 + 40 * np.sqrt(points["parameters"] / max(points["parameters"].max(), 1))
+    fig = go.Figure(go.Scatter(
+        x=points["seconds"], y=points["accuracy"], mode="markers+text", text=points["name"],
+        textposition="top center", customdata=points["parameters"],
+        marker=dict(size=size, color=[colours.get(name, "#9aa5b1") for name in points["name"]], opacity=0.8),
+        hovertemplate="%{text}: %{y:.2%} in %{x:.0f} s, %{customdata:,} parameters<extra></extra>",
+    ))
+    fig.update_xaxes(title="training time (s)", type="log")
+    fig.update_yaxes(title="test accuracy", tickformat=".1%")
+    return _compact(fig, 420)
 
 
 def fold_box(accuracies: list[float]) -> go.Figure:

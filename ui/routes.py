@@ -33,6 +33,8 @@ ROUTES: tuple[Route, ...] = (
           "Pick a preset network or build your own and watch it learn."),
     Route("pages/evaluate.py", "Evaluate", ":material/analytics:", "evaluate",
           "Confusion matrix, per-digit scores and the model's mistakes."),
+    Route("pages/compare.py", "Compare", ":material/compare_arrows:", "compare",
+          "Two to four models side by side: curves, per-digit recall, and whether a lead is luck."),
     Route("pages/draw.py", "Draw", ":material/draw:", "draw",
           "Draw a digit or upload a photo and see what the model reads."),
     Route("pages/inside.py", "Inside", ":material/neurology:", "inside",

@@ -1,4 +1,4 @@
-"""Per-session state (the active model) and server-wide caches (MNIST, stored models, job slots)."""
+"""Per-session state (runs, the active model) and server-wide caches (MNIST, stored models, job slots)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,24 @@ import streamlit as st
 
 from digits_core import MnistData, load_mnist
 from digits_core.jobs import Slots, max_trainings
+from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 
-SESSION_MODEL = "This session's model"
-ACTIVE = "active_model"
-TRAINED = "trained"  # the latest TrainResult of this session
-TRAINED_AS = "trained_as"  # the ActiveModel that stands for it
+# Every session_state key of the session's runs and models, in one place.
+JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
+COLLECTED = "job_collected"  # ticket of the finished job whose result was taken in (and the app rerun for)
+CV_RESULT = "cv_result"  # the latest cross-validation result
+RUNS = "runs"  # the session's RunBook: its last trainings
+PLAN = "train_plan"  # the presets of the session's latest training job, in order
+NOTICES = "run_notices"  # what the Train page says once about runs dropped from the book
+ACTIVE = "active_model"  # the ActiveModel every page uses
 PICKED = "model_choice"  # the Model select box of Evaluate and Draw
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
 
 
 @dataclass(frozen=True)
 class ActiveModel:
-    """The model the pages use: a stored one (by name) or the one trained in this session."""
+    """The model the pages use: a stored one (`name` is its store name) or a run of this session (its label)."""
 
     name: str
     accuracy: float | None
@@ -60,23 +65,25 @@ def load_stored(name: str, created_at: str | None) -> Any:
 
 def stored_model(name: str) -> Any:
     """The stored model `name` from the cache; StoreError when it is missing or damaged."""
-    return load_stored(name, _version(name))
+    return load_stored(name, stored_version(name))
 
 
-def _version(name: str) -> str | None:
+def stored_version(name: str) -> str | None:
+    """The version of a stored model (its created_at): caches keyed by it refresh when it is saved again."""
     return store().info(name).meta.get("created_at")
 
 
 def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Callable[[str], Any] | None = None) -> Any:
-    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for its own.
+    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
 
     With `from_store`, a stored model's result is `from_store(name)` instead, which need not load Keras.
     """
-    if choice != SESSION_MODEL:
-        return _shared(slot, choice, _version(choice), make, from_store)
-    model, made = trained_result().model, st.session_state.setdefault(DERIVED, {})
-    if slot not in made or made[slot][0] is not model:
-        made[slot] = (model, make(model))
+    run = book().find(choice)
+    if run is None:
+        return _shared(slot, choice, stored_version(choice), make, from_store)
+    made = st.session_state.setdefault(DERIVED, {})
+    if slot not in made or made[slot][0] != run.id:
+        made[slot] = (run.id, make(run_model(run.id, run.model_bytes)))
     return made[slot][1]
 
 
@@ -87,31 +94,43 @@ def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], An
     return _from_store(name) if _from_store else _make(stored_model(name))
 
 
+def book() -> RunBook:
+    """This session's runs (created empty on first use)."""
+    if RUNS not in st.session_state:
+        st.session_state[RUNS] = RunBook()
+    return st.session_state[RUNS]
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=4)
+def run_model(run_id: int, _model_bytes: bytes) -> Any:
+    """A run's Keras model, rebuilt from its bytes; a few stay loaded for the whole server (run ids are unique)."""
+    from digits_core.store import model_from_bytes
+
+    return model_from_bytes(_model_bytes)
+
+
 def active_model() -> ActiveModel | None:
-    """The session's active model: chosen, trained here, or the shipped default once it exists."""
-    if st.session_state.get(ACTIVE) is None:
-        st.session_state[ACTIVE] = _default_active()
-    return st.session_state[ACTIVE]
+    """The session's active model: chosen, trained here, or the shipped default (also when its run was dropped)."""
+    active = st.session_state.get(ACTIVE)
+    if active is None or (not active.stored and book().find(active.name) is None):
+        st.session_state[ACTIVE] = active = _default_active()
+    return active
 
 
-def activate_trained(result: Any, label: str) -> None:
-    """A training of this session has ended: its model becomes the active one on every page."""
-    st.session_state[TRAINED] = result
-    st.session_state.pop(DERIVED, None)  # what was made from the previous model goes with it
-    st.session_state[TRAINED_AS] = st.session_state[ACTIVE] = ActiveModel(
-        f"{label} (this session)", result.test_accuracy, stored=False)
+def activate(run: Run) -> None:
+    """A run of this session becomes the active model on every page."""
+    st.session_state[ACTIVE] = _active_run(run)
+    st.session_state.pop(DERIVED, None)  # what pages made from the previous model goes with it
     st.session_state.pop(PICKED, None)
 
 
-def trained_result() -> Any:
-    """This session's latest training result (training.TrainResult) or None."""
-    return st.session_state.get(TRAINED)
+def _active_run(run: Run) -> ActiveModel:
+    return ActiveModel(run.label, run.test_accuracy, stored=False)
 
 
 def model_choices() -> list[str]:
-    """Names a page may offer: this session's model first (if any), then the stored ones."""
-    names = [m.name for m in stored_models()]
-    return ([SESSION_MODEL] if trained_result() is not None else []) + names
+    """Names a page may offer: this session's runs, newest first, then the stored models."""
+    return [run.label for run in reversed(book().runs)] + [m.name for m in stored_models()]
 
 
 def pick_model() -> str | None:
@@ -124,8 +143,9 @@ def pick_model() -> str | None:
 
 def _activate_pick() -> None:
     choice = st.session_state[PICKED]
-    if choice == SESSION_MODEL:
-        st.session_state[ACTIVE] = st.session_state[TRAINED_AS]
+    run = book().find(choice)
+    if run is not None:
+        st.session_state[ACTIVE] = _active_run(run)
         return
     entry = next((m for m in stored_models() if m.name == choice), None)
     st.session_state[ACTIVE] = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
@@ -134,7 +154,7 @@ def _activate_pick() -> None:
 def _default_choice(choices: list[str]) -> int:
     """Index of the active model among `choices` (0 when it is not there)."""
     active = active_model()
-    wanted = (SESSION_MODEL if active and not active.stored else active.name) if active else DEFAULT_MODEL
+    wanted = active.name if active else DEFAULT_MODEL
     return choices.index(wanted) if wanted in choices else 0
 
 

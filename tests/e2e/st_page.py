@@ -71,6 +71,15 @@ def confusion_matrix(page: Page) -> Locator:
     return page.get_by_test_id("stPlotlyChart").filter(has_text="predicted").first
 
 
+def click_cell(page: Page, true: int, predicted: int) -> None:
+    """Click the centre of a cell of the confusion matrix (x = predicted, y = true, 0 at the top left)."""
+    surface = confusion_matrix(page).locator("rect.nsewdrag").first
+    surface.scroll_into_view_if_needed()
+    box = surface.bounding_box()
+    assert box, "the confusion matrix is not on screen"
+    page.mouse.click(box["x"] + (predicted + 0.5) / 10 * box["width"], box["y"] + (true + 0.5) / 10 * box["height"])
+
+
 def canvas(page: Page) -> Locator:
     """The drawing surface of streamlit-drawable-canvas (Fabric.js's top canvas; no iframe in 0.13)."""
     return page.locator("canvas.upper-canvas").first

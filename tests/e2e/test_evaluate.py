@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from st_page import SLOW_MS, confusion_matrix, no_exception, open_page
+from st_page import SLOW_MS, click_cell, confusion_matrix, no_exception, open_page
 
 
 GALLERY = 24  # images the page shows at most per gallery (the cell's, the most confident mistakes)
@@ -19,15 +19,6 @@ def truth(models_dir):
     from digits_core.store import DEFAULT_MODEL, ModelStore
 
     return evaluate(ModelStore(models_dir).load(DEFAULT_MODEL), load_mnist())
-
-
-def click_cell(page: Page, true: int, predicted: int) -> None:
-    """Click the centre of a cell of the confusion matrix (x = predicted, y = true, 0 at the top left)."""
-    surface = confusion_matrix(page).locator("rect.nsewdrag").first
-    surface.scroll_into_view_if_needed()
-    box = surface.bounding_box()
-    assert box, "the confusion matrix is not on screen"
-    page.mouse.click(box["x"] + (predicted + 0.5) / 10 * box["width"], box["y"] + (true + 0.5) / 10 * box["height"])
 
 
 def cell_title(true: int, predicted: int):

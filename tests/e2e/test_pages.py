@@ -17,6 +17,7 @@ def main_content(page: Page, title: str):
         "Explore": lambda: page.get_by_test_id("stImage").first,
         "Train": lambda: button(page, "Train"),
         "Evaluate": lambda: page.get_by_test_id("stPlotlyChart").first,
+        "Compare": lambda: page.get_by_text(re.compile("^(Comparing needs two models|Learning curves)")).first,
         "Draw": lambda: canvas(page),
     }[title]()
 

@@ -1,0 +1,172 @@
+"""Compare: two to four models side by side, what one gets right that the other gets wrong, and whether it is luck."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from digits_core.store import StoreError
+from ui.nav import leave_legacy_navigation
+from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
+from ui.runs import run_for
+from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
+
+leave_legacy_navigation()
+GALLERY = 18
+COLOURS = px.colors.qualitative.D3[:4]  # one colour per compared model, the same in every chart...
+NAMED = ["blue", "orange", "green", "red"]  # ...and the same in text (Streamlit's names for them)
+
+
+def default_pick(choices: list[str]) -> list[str]:
+    """The two newest runs of the session, else the active model and the next choice."""
+    active = active_model()
+    first = [run.label for run in reversed(book().runs)] + ([active.name] if active else [])
+    return list(dict.fromkeys([c for c in first if c in choices] + choices))[:2]
+
+
+def curves(runs: dict[str, object], colours: dict[str, str], seconds: bool) -> None:
+    """Every model's learning curves on one pair of charts, against epochs or seconds of training."""
+    records = []
+    for number, run in enumerate(runs.values(), start=1):
+        elapsed = np.cumsum([record.get("seconds", np.nan) for record in run.history])
+        records += [{**record, "run": number, "elapsed": t} for record, t in zip(run.history, elapsed)]
+    if not records:
+        st.caption("None of these models has a training history.")
+        return
+    st.plotly_chart(learning_curves(records, by_run=True, names=dict(enumerate(runs, start=1)),
+                                    colours=dict(enumerate(colours.values(), start=1)),
+                                    x="elapsed" if seconds else "epoch", height=360), width="stretch")
+
+
+def summary_table(runs: dict[str, object], labels: np.ndarray) -> pd.DataFrame:
+    """Parameters, epochs, time, test accuracy and loss, mistakes and file size of each model."""
+    return pd.DataFrame([{
+        "model": name, "parameters": run.parameters, "epochs": len(run.history), "training time (s)": run.train_seconds,
+        "test accuracy": float(np.mean(run.probabilities.argmax(1) == labels)), "test loss": run.test_loss,
+        "mistakes": int(np.sum(run.probabilities.argmax(1) != labels)), "file size (KB)": run.file_size / 1024,
+    } for name, run in runs.items()])
+
+
+def recalls(runs: dict[str, object]) -> dict[str, np.ndarray]:
+    """Each model's recall per digit on the test set."""
+    from digits_core.compare import recall
+
+    return {name: recall(mnist().y_test, run.probabilities.argmax(1)) for name, run in runs.items()}
+
+
+def pair_gallery(comparison, indices: np.ndarray) -> None:
+    """Test images with each model's reading and confidence under them."""
+    if not len(indices):
+        st.caption("None.")
+        return
+    shown = indices[:GALLERY]
+    images = mnist().x_test[shown]
+    captions = [f"true {comparison.labels[i]} · A {comparison.predicted_a[i]} {comparison.confidence_a[i]:.0%}"
+                f" · B {comparison.predicted_b[i]} {comparison.confidence_b[i]:.0%}" for i in shown]
+    st.image([np.kron(image, np.ones((3, 3), np.uint8)) for image in images], caption=captions, width=110)
+    if len(indices) > GALLERY:
+        st.caption(f"The first {GALLERY} of {len(indices)}, the wrong model's most confident first.")
+
+
+def pair(runs: dict[str, object], named: dict[str, str]) -> None:
+    """Model A against model B: the 2x2 table, McNemar's test, the difference of their matrices and galleries."""
+    from digits_core.compare import compare
+
+    left, right = st.columns(2)
+    names = list(runs)
+    a = left.selectbox("Model A", names, 0)
+    b = right.selectbox("Model B", names, 1 if len(names) > 1 else 0)
+    labels = mnist().y_test
+    result = compare(labels, runs[a].probabilities, runs[b].probabilities)
+    st.markdown(f"A = :{named[a]}[**{a}**], B = :{named[b]}[**{b}**]")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("They disagree on", f"{len(result.disagree):,} images")
+    m2.metric("A right, B wrong", f"{result.only_a:,}")
+    m3.metric("B right, A wrong", f"{result.only_b:,}")
+    m4.metric("McNemar p-value", f"{result.p_value:.3g}")
+    st.info(result.verdict(runs[a].name, runs[b].name))
+    st.dataframe(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a,
+                 result.both_wrong]}, index=["A right", "A wrong"]), width="content")
+    matrix, cell_area = st.columns([4, 3], gap="medium")
+    with matrix:
+        st.subheader("B's confusion matrix minus A's")
+        st.caption("Blue: B puts more images in the cell, red: fewer. Click a cell to see the images only one "
+                   "model puts there.")
+        event = st.plotly_chart(confusion_figure(result.confusion_delta, difference=True), width="stretch",
+                                on_select="rerun", selection_mode="points", key="difference")
+    with cell_area:
+        cell = selected_cell(event)
+        if cell is None:
+            st.caption("No cell clicked yet.")
+        else:
+            only_a, only_b = result.cell_split(*cell)
+            st.subheader(f"True {cell[0]}, read as {cell[1]}")
+            st.markdown(f"**By A only: {len(only_a)} image(s)**")
+            pair_gallery(result, only_a)
+            st.markdown(f"**By B only: {len(only_b)} image(s)**")
+            pair_gallery(result, only_b)
+    gallery_a, gallery_b = st.columns(2, gap="medium")
+    with gallery_a:
+        st.subheader(f"A right, B wrong: {result.only_a}")
+        pair_gallery(result, result.a_right_b_wrong)
+    with gallery_b:
+        st.subheader(f"B right, A wrong: {result.only_b}")
+        pair_gallery(result, result.b_right_a_wrong)
+
+
+def scatter(colours: dict[str, str]) -> None:
+    """Accuracy against training time for the session's runs and every stored model, sized by parameters."""
+    rows = [{"name": run.label, "seconds": run.train_seconds, "accuracy": run.test_accuracy,
+             "parameters": run.parameters} for run in book().runs]
+    for entry in stored_models():
+        try:
+            parameters = entry.meta.get("parameters") or stored_model(entry.name).count_params()
+        except StoreError:  # a damaged model has no place on the chart; the table above says why if it is picked
+            continue
+        rows.append({"name": entry.name, "seconds": entry.meta.get("train_seconds"), "accuracy": entry.test_accuracy,
+                     "parameters": parameters})
+    points = pd.DataFrame(rows).dropna()
+    if points.empty:
+        st.caption("No model with a training time yet.")
+        return
+    st.plotly_chart(accuracy_time_scatter(points, colours), width="stretch")
+
+
+st.title("Compare models")
+st.caption("Pick two to four of this session's runs or stored models. Each keeps its colour in every chart.")
+choices = model_choices()
+if len(choices) < 2:
+    st.info("Comparing needs two models: train one on the Train page (or two presets back to back).")
+    st.stop()
+picked = st.multiselect("Models", choices, default_pick(choices), max_selections=4, key="compared")
+if len(picked) < 2:
+    st.info("Choose at least two models.")
+    st.stop()
+try:
+    with st.spinner("Scoring the models on the 10,000 test images..."):
+        runs = {label: run_for(label) for label in picked}
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+colours = {label: COLOURS[number] for number, label in enumerate(picked)}
+
+st.subheader("Learning curves")
+seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"
+curves(runs, colours, seconds)
+table_area, recall_area = st.columns([3, 2], gap="medium")
+with table_area:
+    st.subheader("Side by side")
+    st.dataframe(summary_table(runs, mnist().y_test), hide_index=True, width="stretch", column_config={
+        "test accuracy": st.column_config.NumberColumn(format="percent"),
+        "test loss": st.column_config.NumberColumn(format="%.4f"),
+        "training time (s)": st.column_config.NumberColumn(format="%.1f"),
+        "file size (KB)": st.column_config.NumberColumn(format="%.0f")})
+with recall_area:
+    st.subheader("Recall per digit")
+    st.plotly_chart(recall_bars(recalls(runs), colours), width="stretch")
+
+st.header("A pair, image by image")
+pair(runs, dict(zip(picked, NAMED)))
+st.header("Accuracy against training time")
+st.caption("Every run of this session and every stored model; the larger the marker, the more parameters.")
+scatter(colours)
