@@ -4,8 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from st_page import SLOW_MS, button, click_cell, confusion_matrix, idle, metric, no_exception
-from test_train import TRAIN_MS, set_number
+from st_page import SLOW_MS, TRAIN_MS, button, click_cell, confusion_matrix, idle, metric, no_exception, set_number
 
 FIRST, SECOND = "cnn-fast", "dense-128x2"  # the Train page's default preset, then the one added after it
 
