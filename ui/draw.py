@@ -12,7 +12,8 @@ from digits_core.preprocess import ImageError, NothingDrawnError
 from .plots import probability_bars
 from .state import derived
 
-STEPS = (("cropped", "cropped"), ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
+STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
+         ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
 SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
 
 
@@ -37,11 +38,11 @@ def show_prediction(reader: Any, source: object, hint: str) -> None:
     verdict.metric("Prediction", prediction.digit)
     verdict.caption(f"Confidence {prediction.confidence:.1%}")
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
-    seen, *steps = st.columns([2, 1, 1, 1])
+    shown = [(key, title) for key, title in STEPS if key in prediction.steps]
+    seen, *steps = st.columns([2] + [1] * len(shown))
     sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)")
-    for column, (key, title) in zip(steps, STEPS):
-        if key in prediction.steps:
-            sharp_image(column, prediction.steps[key], STEP_PX, title)
+    for column, (key, title) in zip(steps, shown):
+        sharp_image(column, prediction.steps[key], STEP_PX, title)
 
 
 def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:
