@@ -24,16 +24,18 @@ def predictor(choice: str) -> Any:
     return derived(choice, "predictor", lambda model: Predictor(model, choice))
 
 
-def show_prediction(reader: Any, source: object, hint: str) -> None:
-    """Predict `source`; show the digit, its ten probabilities and the image the model saw, step by step."""
+def show_prediction(reader: Any, source: object, hint: str) -> Any:
+    """Predict `source`; show the digit, its ten probabilities and the image the model saw, step by step.
+
+    Returns the Prediction, or None when the image holds no digit (the hint or the error is shown)."""
     try:
         prediction = reader.predict(source)
     except NothingDrawnError:
         st.info(hint)
-        return
+        return None
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")
-        return
+        return None
     verdict, bars = st.columns([1, 2])
     verdict.metric("Prediction", prediction.digit)
     verdict.caption(f"Confidence {prediction.confidence:.1%}")
@@ -43,6 +45,7 @@ def show_prediction(reader: Any, source: object, hint: str) -> None:
     sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)")
     for column, (key, title) in zip(steps, shown):
         sharp_image(column, prediction.steps[key], STEP_PX, title)
+    return prediction
 
 
 def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:

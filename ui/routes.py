@@ -35,6 +35,8 @@ ROUTES: tuple[Route, ...] = (
           "Confusion matrix, per-digit scores and the model's mistakes."),
     Route("pages/draw.py", "Draw", ":material/draw:", "draw",
           "Draw a digit or upload a photo and see what the model reads."),
+    Route("pages/handwriting.py", "Handwriting", ":material/edit_note:", "handwriting",
+          "The class's own digits, corrected on Draw: how a model reads them, and a model tuned to them."),
 )
 
 HOME = ROUTES[0]
