@@ -12,17 +12,16 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
 from .backend import keras
 from .data import MnistData
 from .evaluation import probabilities, test_metrics
-from .handwriting import HandwritingError, LabelledSet
+from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
 from .spec import ModelSpec
 from .training import Progress, TrainResult, _as_listener, _Reporter, one_hot
-
-MIN_DIGITS = 10  # fewer class digits cannot be split into a training part and a held-out part worth reading
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,9 @@ class FinetuneSettings:
 
 @dataclass
 class FinetuneResult(TrainResult):
-    """A TrainResult (so the pages treat it as a training) with the held-out class accuracy before and after."""
+    """A TrainResult (so the pages treat it as a training) with the held-out class accuracy before and after.
+
+    Its spec is the tuned model's architecture when known (a model saved without one has None)."""
 
     held_out_before: float = 0.0
     held_out_after: float = 0.0
@@ -68,8 +69,8 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
     trainer = _with_augmentation(tuned, settings)
     trainer.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss="categorical_crossentropy",
                     metrics=["accuracy"], weighted_metrics=[], jit_compile=False)
-    run = (spec or ModelSpec()).with_changes(epochs=settings.epochs, batch_size=settings.batch_size)
-    reporter = _Reporter(run, len(y), _as_listener(progress), stop or threading.Event())
+    pace = SimpleNamespace(epochs=settings.epochs, batch_size=settings.batch_size)  # all the reporter reads
+    reporter = _Reporter(pace, len(y), _as_listener(progress), stop or threading.Event())
     started = time.perf_counter()
     trainer.fit(x[..., None], one_hot(y), sample_weight=weights, batch_size=settings.batch_size,
                 epochs=settings.epochs, validation_data=(held.x_test[..., None], one_hot(held.y_test)),
@@ -77,7 +78,7 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
     seconds = time.perf_counter() - started
     after = float(np.mean(_read(tuned, held.x_test) == held.y_test))
     loss, accuracy = test_metrics(tuned, mnist.x_test, mnist.y_test)
-    return FinetuneResult(tuned, run, reporter.history, seconds, reporter.stopped, loss, accuracy,
+    return FinetuneResult(tuned, spec, reporter.history, seconds, reporter.stopped, loss, accuracy,
                           before, after, len(held.y_test))
 
 

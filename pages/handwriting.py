@@ -5,11 +5,13 @@ import io
 import numpy as np
 import streamlit as st
 
-from digits_core.handwriting import Collection, HandwritingError
+from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
+from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
+from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
-from ui.state import active_model, derived, pick_model
+from ui.state import SESSION_MODEL, active_model, derived, mnist, pick_model, store, trained_result
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -37,6 +39,36 @@ def sample_grid(collection: Collection, digit: int) -> None:
             st.caption(read)
             st.button("Delete", key=f"delete-{sample.id}", on_click=collection.delete, args=(sample.id,),
                       icon=":material/delete:", help="Remove this sample from the class collection")
+
+
+def start_finetune(choice: str, digits) -> None:
+    """Start the fine-tune as this session's job; model, spec and data are taken here (the thread never calls st.*)."""
+    from digits_core.finetune import finetune
+
+    model = derived(choice, "keras_model", lambda m: m)
+    spec = trained_result().spec if choice == SESSION_MODEL else _stored_spec(choice)
+    data = mnist()
+    start("finetune", f"{active_model().name} tuned to the class",
+          lambda job: finetune(model, spec, data, digits, progress=job, stop=job.stop))
+
+
+def _stored_spec(name: str) -> ModelSpec | None:
+    spec = store().info(name).meta.get("spec")
+    return ModelSpec.from_dict(spec) if spec else None
+
+
+def tuned_figures() -> None:
+    """The latest fine-tune of this session: held-out class accuracy before and after, and MNIST's."""
+    result = trained_result()
+    if not hasattr(result, "held_out_after") or busy("finetune"):
+        return
+    a, b, c = st.columns(3)
+    a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
+             help=f"{result.held_out_count} digits of the class the tuning never saw")
+    b.metric("Held-out class digits, after", f"{result.held_out_after:.1%}",
+             delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
+    c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
+    st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
 
 
 def export_import(collection: Collection) -> None:
@@ -95,6 +127,19 @@ else:
                  else f"{model.accuracy:.2%}")
         st.caption("Rows: the digit the student meant; columns: what the model read.")
         st.plotly_chart(confusion_figure(result.confusion), width="stretch", key="class_confusion")
+
+st.header("Fine-tune the model to the class")
+st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "
+           "and turned at random). A fifth of the class's digits is kept aside: the accuracy on them before and "
+           "after says whether the model learnt the class's handwriting or only remembered it.")
+enough = len(digits.y_test) >= MIN_DIGITS
+if st.button("Fine-tune", type="primary", disabled=choice is None or not enough or busy()):
+    start_finetune(choice, digits)
+    st.rerun()
+if not enough:
+    st.caption(f"Fine-tuning needs at least {MIN_DIGITS} digits in the collection.")
+live("finetune", draw_progress)
+tuned_figures()
 
 st.header("Export and import")
 export_import(collection)

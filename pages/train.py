@@ -8,7 +8,7 @@ import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
 from digits_core.spec import ACTIVATIONS, HEADS, OPTIMIZERS, PADDINGS, SCHEDULES
-from ui.jobs import busy, current_job, live, progress_bar, start
+from ui.jobs import busy, current_job, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.state import mnist, store, trained_result
@@ -97,16 +97,6 @@ def start_training(preset: str, spec: ModelSpec, samples: int) -> None:
     start("train", preset, lambda job: train(spec, data, progress=job, stop=job.stop))
 
 
-def draw_progress(snap, job) -> None:
-    """The progress bar while the run goes on, and the learning curves as they grow."""
-    if not snap.finished:
-        progress_bar(snap)
-    if snap.epochs or snap.batches:
-        total = snap.batch.epochs if snap.batch else None
-        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total), width="stretch",
-                        key=f"curves-{job.ticket}")
-
-
 def keras_bytes(model) -> bytes:
     """The model as a .keras file, made only when the download button is pressed."""
     with tempfile.TemporaryDirectory() as folder:
@@ -120,7 +110,8 @@ def save(result, name: str) -> None:
     from digits_core.store import StoreError
 
     meta = {**st.session_state.get(RUN, {}), "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-            "train_seconds": result.train_seconds, "spec": result.spec.to_dict(), "history": result.history}
+            "train_seconds": result.train_seconds, "spec": result.spec and result.spec.to_dict(),
+            "history": result.history}
     try:
         saved = store().save(name, result.model, meta)
     except StoreError as exc:

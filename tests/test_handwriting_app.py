@@ -61,3 +61,18 @@ def test_the_page_with_an_empty_collection_says_so(stored_store):
     at = open_page("pages/handwriting.py")
     assert not at.exception
     assert any("collection is empty" in i.value for i in at.info)
+
+
+def test_fine_tune_runs_as_a_job_and_becomes_the_session_model(stored_store, mnist):
+    Collection().add_many(LabelledSet(np.roll(mnist.x_test[:40], 2, axis=2), mnist.y_test[:40]))
+    at = open_page("pages/handwriting.py")
+    next(b for b in at.button if b.label == "Fine-tune").click().run()
+    at.session_state["job"].join(300)
+    at.run()
+    snap = at.session_state["job"].snapshot()
+    assert snap.state == "done", snap.error
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Held-out class digits, before" in labels and "Held-out class digits, after" in labels
+    assert at.session_state["active_model"].stored is False
+    assert "tuned to the class" in at.session_state["active_model"].name

@@ -8,6 +8,7 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
+from .plots import learning_curves
 from .state import activate_trained, job_slots
 
 JOB = "job"
@@ -15,6 +16,8 @@ ANNOUNCED = "job_announced"  # ticket of the finished job the app has already re
 COLLECTED = "job_collected"  # ticket of the finished job whose result was taken in
 CV_RESULT = "cv_result"
 POLL_SECONDS = 1.0
+TRAININGS = ("train", "finetune")  # job kinds whose result is a model that becomes the session's
+NAMES = {"train": "Training", "finetune": "Fine-tuning", "cv": "Cross-validation"}
 
 
 def current_job(kind: str | None = None) -> Job | None:
@@ -49,7 +52,7 @@ def collect() -> None:
     st.session_state[COLLECTED] = job.ticket
     if snap.result is None:
         return
-    if snap.kind == "train":
+    if snap.kind in TRAININGS:
         activate_trained(snap.result, snap.label)
     else:
         st.session_state[CV_RESULT] = snap.result
@@ -73,7 +76,7 @@ def sidebar_status() -> None:
 
 def _status_body(job: Job) -> None:
     snap = job.snapshot()
-    what = f"{'Training' if snap.kind == 'train' else 'Cross-validation'} {snap.label}"
+    what = f"{NAMES.get(snap.kind, snap.kind)} {snap.label}"
     if snap.state == QUEUED:
         st.caption(f"{what}: queued, number {snap.queue_position or 1} in line")
     elif not snap.finished:
@@ -116,3 +119,13 @@ def progress_bar(snap: JobSnapshot) -> None:
     st.progress(min(batch.samples_done / batch.samples_total, 1.0),
                 text=f"Epoch {batch.epoch}/{batch.epochs} · {batch.samples_done:,}/{batch.samples_total:,} samples"
                      f" · {batch.samples_per_second:,.0f} samples/s · about {batch.eta_seconds:,.0f} s left")
+
+
+def draw_progress(snap: JobSnapshot, job: Job) -> None:
+    """The progress bar while a training runs, and its learning curves as they grow."""
+    if not snap.finished:
+        progress_bar(snap)
+    if snap.epochs or snap.batches:
+        total = snap.batch.epochs if snap.batch else None
+        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total), width="stretch",
+                        key=f"curves-{job.ticket}")
