@@ -8,11 +8,10 @@ import streamlit as st
 
 from ui.jobs import collect
 from ui.keras_guard import keep_keras_state
-from ui.nav import leave_legacy_navigation, sidebar
+from ui.nav import run_page, sidebar
 from ui.routes import HOME, ROUTES
 
 st.set_page_config(page_title="digits", page_icon="✍️", layout="wide")
-leave_legacy_navigation(entry_script=True)
 keep_keras_state()
 
 page = st.navigation([
@@ -20,4 +19,4 @@ page = st.navigation([
 ])
 collect()
 sidebar()
-page.run()
+run_page(page)  # the page's leave_legacy_navigation() checks that it came this way

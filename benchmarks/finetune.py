@@ -5,30 +5,25 @@ The "class" is made the way the app collects it: digits photographed on paper
 preprocessing into the 28x28 images a correction stores, labelled with their true digit.
 Test digits from 5000 on are used, so none is one the photo benchmark reads.
 
-    python benchmarks/finetune.py                  # 400 digits, the shipped default model
-    python benchmarks/finetune.py --count 100 --model my-model --json
+    python -m benchmarks.finetune                  # 400 digits, the shipped default model
+    python -m benchmarks.finetune --count 100 --model my-model --json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
-
-from digits_core import load_mnist  # noqa: E402
-from digits_core.finetune import FinetuneSettings, finetune  # noqa: E402
-from digits_core.handwriting import LabelledSet  # noqa: E402
-from digits_core.preprocess import ImageError, to_mnist  # noqa: E402
-from digits_core.spec import ModelSpec  # noqa: E402
-from digits_core.store import DEFAULT_MODEL, ModelStore  # noqa: E402
-from photos import photo  # noqa: E402
+from digits_core import load_mnist
+from digits_core.finetune import FinetuneSettings, finetune
+from digits_core.handwriting import LabelledSet
+from digits_core.preprocess import ImageError, to_mnist
+from digits_core.spec import ModelSpec
+from digits_core.store import DEFAULT_MODEL, ModelStore
+from tests.photos import photo
 
 FIRST = 5000
 

@@ -6,7 +6,7 @@ the Train page and follows it to the end (or stops it after --train-seconds).
 Goals (the deployment issue): under 750 MB idle, under 1.0 GB while training; after the pages
 it is mostly TensorFlow itself (about 600 MB resident once imported).
 
-    python benchmarks/memory.py [--train-seconds 0] [--json]
+    python -m benchmarks.memory [--train-seconds 0] [--json]
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.appserver import PAGES, launch_chromium, running_app, tree_rss, wait_painted  # noqa: E402
+from benchmarks.appserver import PAGES, launch_chromium, running_app, tree_rss, wait_painted
 
 MB = 1024 * 1024
 PRESET = "cnn-fast"

@@ -7,28 +7,23 @@ stroke width. "before" is the one global background of the canvas path, "+ digit
 the photo's local paper light and the choice of the digit's marks, "+ thickened" widens thin
 strokes too (the app's path). The canvas row must not move.
 
-    python benchmarks/photos.py                # 200 digits, the shipped default model
-    python benchmarks/photos.py --quick        # 20 digits
-    python benchmarks/photos.py --count 500 --model my-model --json
+    python -m benchmarks.photos                # 200 digits, the shipped default model
+    python -m benchmarks.photos --quick        # 20 digits
+    python -m benchmarks.photos --count 500 --model my-model --json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
-
-from digits_core import load_mnist  # noqa: E402
-from digits_core.predictor import Predictor  # noqa: E402
-from digits_core.preprocess import ImageError, to_mnist  # noqa: E402
-from photos import Look, photo  # noqa: E402
+from digits_core import load_mnist
+from digits_core.predictor import Predictor
+from digits_core.preprocess import ImageError, to_mnist
+from tests.photos import Look, photo
 
 SETTINGS = {"before": dict(find_digit=False, thicken=False), "+ digit found": dict(find_digit=True, thicken=False),
             "+ thickened (app)": dict(find_digit=True, thicken=True)}

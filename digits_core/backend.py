@@ -1,32 +1,11 @@
-"""TensorFlow and Keras, imported in one place so that TensorFlow's native start-up lines
-(printed straight to file descriptor 2, past TF_CPP_MIN_LOG_LEVEL) stay out of the command
-line's output; if the import fails, what it printed is shown after all."""
+"""TensorFlow and Keras, imported in one place (the package's environment settings apply first).
 
-import os
-import sys
-import tempfile
+The command line imports this module through cli.import_tensorflow_quietly, which keeps
+TensorFlow's native start-up lines off its stderr; the app imports it plainly, since
+silencing the process's stderr there would also swallow other threads' log lines.
+"""
 
-
-def _import_quietly():
-    """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only on failure."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as scratch:
-        os.dup2(scratch.fileno(), 2)
-        try:
-            import tensorflow
-        except BaseException:
-            os.dup2(saved, 2)
-            scratch.seek(0)
-            sys.stderr.write(scratch.read().decode(errors="replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-    return tensorflow
-
-
-tf = _import_quietly()
-import keras  # noqa: E402  (TensorFlow is loaded: this prints nothing)
+import keras
+import tensorflow as tf
 
 __all__ = ["keras", "tf"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data import MnistData
-from .spec import ModelSpec
+from .spec import ModelSpec, SpecError
 from .training import Progress, train
 
 
@@ -39,9 +39,9 @@ def cross_validate(
 ) -> CrossValidation:
     """Train `folds` models, each holding out one contiguous slice of the training set."""
     if not 2 <= folds <= 10:
-        raise ValueError(f"folds must be between 2 and 10, got {folds}")
+        raise SpecError("folds", f"must be between 2 and 10, got {folds}")
     if len(data.x_train) < folds:  # an empty fold has no accuracy: refuse before training any
-        raise ValueError(f"{folds} folds need at least {folds} training images, got {len(data.x_train)}")
+        raise SpecError("folds", f"{folds} folds need at least {folds} training images, got {len(data.x_train)}")
     stop = stop or threading.Event()
     bounds = np.linspace(0, len(data.x_train), folds + 1).astype(int)
     accuracies, histories = [], []

@@ -1,13 +1,22 @@
-"""How good a model is on the test set, and where it goes wrong."""
+"""How good a model is on the test set, and where it goes wrong.
+
+Keras loads only to score a model here; a stored model is scored from the test probabilities
+saved with it, so Evaluate of a stored model needs no TensorFlow.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .backend import keras
+if TYPE_CHECKING:
+    import keras
+
+    from .data import MnistData
+    from .store import ModelStore
 
 BATCH = 500  # 2000 costs ~500 MB more at the peak for no gain in speed (measured)
 
@@ -28,8 +37,7 @@ class Evaluation:
 
     def cell_indices(self, true: int, predicted: int) -> np.ndarray:
         """Indices of the test images of one confusion-matrix cell, most confident first (none outside 0..9)."""
-        true, predicted = _digit(true), _digit(predicted)  # 3.0 from a chart is cell 3, not an IndexError
-        if true is None or predicted is None:
+        if not (0 <= true <= 9 and 0 <= predicted <= 9):  # a chart's clicks are decoded by ui.plots.cell_from_point
             return np.empty(0, np.intp)
         mask = (self.labels == true) & (self.predicted == predicted)
         indices = np.flatnonzero(mask)
@@ -38,6 +46,8 @@ class Evaluation:
 
 def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Softmax outputs for uint8 images (N, 28, 28), in batches, calling the model directly."""
+    from .backend import keras
+
     batches = [
         keras.ops.convert_to_numpy(model(images[start:start + BATCH, :, :, None], training=False))
         for start in range(0, len(images), BATCH)
@@ -51,10 +61,22 @@ def test_metrics(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> 
     return _loss(probs, labels), float(np.mean(probs.argmax(axis=1) == labels))
 
 
-def evaluate(model: keras.Model, data) -> Evaluation:
+def evaluate(model: keras.Model, data: MnistData) -> Evaluation:
     """Score `model` on data's test set: metrics, confusion matrix, per-class table, mistakes."""
-    labels = np.asarray(data.y_test)
-    probs = probabilities(model, data.x_test)
+    return from_probabilities(probabilities(model, data.x_test), data.y_test)
+
+
+def evaluate_stored(store: ModelStore, name: str, data: MnistData) -> Evaluation:
+    """Score a stored model from the test probabilities saved with it (no TensorFlow); with Keras if it has none."""
+    probs = store.test_probabilities(name)
+    if probs is None or len(probs) != len(data.y_test):
+        return evaluate(store.load(name), data)
+    return from_probabilities(probs, data.y_test)
+
+
+def from_probabilities(probs: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Everything Evaluate shows, from the test set's probabilities (N, 10) and true labels (N,)."""
+    labels = np.asarray(labels)
     predicted = probs.argmax(axis=1).astype(np.uint8)
     confusion = confusion_matrix(labels, predicted)
     wrong = np.flatnonzero(predicted != labels)
@@ -98,26 +120,6 @@ def confused_pairs(confusion: np.ndarray, top: int = 10) -> pd.DataFrame:
     true, predicted = np.unravel_index(order, off.shape)
     table = pd.DataFrame({"true": true, "predicted": predicted, "count": off[true, predicted]})
     return table[table["count"] > 0].reset_index(drop=True)
-
-
-def cell_from_point(point: dict) -> tuple[int, int] | None:
-    """(true, predicted) of a clicked confusion-matrix point (x = predicted, y = true), or None."""
-    try:
-        true, predicted = _digit(point["y"]), _digit(point["x"])
-    except (KeyError, TypeError):  # a missing coordinate, or no point at all
-        return None
-    if true is None or predicted is None:
-        return None
-    return true, predicted
-
-
-def _digit(value: object) -> int | None:
-    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
-    try:
-        digit = int(round(float(value)))
-    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
-        return None
-    return digit if 0 <= digit <= 9 else None
 
 
 def _loss(probs: np.ndarray, labels: np.ndarray) -> float:

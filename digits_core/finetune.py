@@ -59,14 +59,13 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
     if len(digits.y_test) < MIN_DIGITS:
         raise HandwritingError(f"fine-tuning needs at least {MIN_DIGITS} digits in the collection, "
                                f"it has {len(digits.y_test)}")
-    keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     train_part, held = split(digits, settings.held_out, rng)
     before = float(np.mean(_read(model, held.x_test) == held.y_test))
     tuned = keras.models.clone_model(model)
     tuned.set_weights(model.get_weights())
     x, y, weights = _mixed(mnist, train_part, settings, rng)
-    trainer = _with_augmentation(tuned, settings)
+    trainer = _with_augmentation(tuned, settings, seed)
     trainer.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss="categorical_crossentropy",
                     metrics=["accuracy"], weighted_metrics=[], jit_compile=False)
     pace = SimpleNamespace(epochs=settings.epochs, batch_size=settings.batch_size)  # all the reporter reads
@@ -78,8 +77,8 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
     seconds = time.perf_counter() - started
     after = float(np.mean(_read(tuned, held.x_test) == held.y_test))
     loss, accuracy = test_metrics(tuned, mnist.x_test, mnist.y_test)
-    return FinetuneResult(tuned, spec, reporter.history, seconds, reporter.stopped, loss, accuracy,
-                          before, after, len(held.y_test))
+    return FinetuneResult(tuned, spec, reporter.history, seconds, reporter.stopped, loss, accuracy, seed, len(y),
+                          held_out_before=before, held_out_after=after, held_out_count=len(held.y_test))
 
 
 def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:
@@ -100,13 +99,14 @@ def _mixed(mnist: MnistData, digits: LabelledSet, settings: FinetuneSettings, rn
     return x, y, weights.astype(np.float32)
 
 
-def _with_augmentation(model: keras.Model, settings: FinetuneSettings) -> keras.Model:
+def _with_augmentation(model: keras.Model, settings: FinetuneSettings, seed: int) -> keras.Model:
     """`model` behind random shifts and rotations of its uint8 input (pixels stay 0..255, the model rescales)."""
     layers = keras.layers
     inputs = keras.Input(shape=(28, 28, 1), dtype="uint8", name="pixels")
     x = layers.Rescaling(1.0, name="as_float")(inputs)
-    x = layers.RandomTranslation(settings.shift / 28, settings.shift / 28, fill_mode="constant", name="shift")(x)
-    x = layers.RandomRotation(settings.rotation / 360, fill_mode="constant", name="rotate")(x)
+    x = layers.RandomTranslation(settings.shift / 28, settings.shift / 28, fill_mode="constant", seed=seed,
+                                 name="shift")(x)
+    x = layers.RandomRotation(settings.rotation / 360, fill_mode="constant", seed=seed, name="rotate")(x)
     return keras.Model(inputs, model(x), name="finetune")
 
 

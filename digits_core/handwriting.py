@@ -89,7 +89,8 @@ class Collection:
         """Store labelled digits (an import) in one transaction; returns how many."""
         digits = checked_set(digits.x_test, digits.y_test, "the digits")
         now = _now()
-        rows = [(int(label), image.tobytes(), None, None, None, now) for image, label in zip(digits.x_test, digits.y_test)]
+        rows = [(int(label), image.tobytes(), None, None, None, now)
+                for image, label in zip(digits.x_test, digits.y_test)]
         if rows:
             self._write("INSERT INTO samples (label, image, raw, model, predicted, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)", rows)

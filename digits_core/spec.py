@@ -15,6 +15,38 @@ HEADS = ("flatten", "global-average")
 IMAGE_SIZE = 28
 
 
+@dataclass(frozen=True)
+class Limit:
+    """The values a numeric field accepts, both ends included; the Train page's widgets take the same bounds."""
+
+    low: float
+    high: float
+    integer: bool = False
+
+    def admits(self, value: Any) -> bool:
+        kinds = (int,) if self.integer else (int, float)
+        return not isinstance(value, bool) and isinstance(value, kinds) and self.low <= value <= self.high  # NaN fails
+
+
+LIMITS: dict[str, Limit] = {
+    "filters": Limit(1, 512, integer=True),
+    "kernel_size": Limit(1, 9, integer=True),
+    "strides": Limit(1, 4, integer=True),
+    "units": Limit(1, 4096, integer=True),
+    "dropout": Limit(0.0, 0.9),  # conv blocks, dense layers and the head
+    "learning_rate": Limit(1e-5, 1.0),
+    "beta_1": Limit(0.0, 0.999),
+    "momentum": Limit(0.0, 0.999),
+    "batch_size": Limit(1, 4096, integer=True),
+    "epochs": Limit(1, 100, integer=True),
+    "validation_split": Limit(0.0, 0.5),
+    "label_smoothing": Limit(0.0, 0.5),
+    "shift": Limit(0.0, 8.0),  # pixels
+    "rotation": Limit(0.0, 45.0),  # degrees
+    "zoom": Limit(0.0, 0.5),  # fraction
+}
+
+
 class SpecError(ValueError):
     """A spec field holds a value no network can be built or trained from."""
 
@@ -87,18 +119,15 @@ class ModelSpec:
         """Raise SpecError naming the first invalid field; return self when all is well."""
         _check_layers(self)
         _check_choice("head", self.head, HEADS)
-        _check_fraction("head_dropout", self.head_dropout)
+        _check_limit("head_dropout", self.head_dropout, "dropout")
         _check_choice("activation", self.activation, ACTIVATIONS)
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
         _check_choice("schedule", self.schedule, SCHEDULES)
-        _check_positive("learning_rate", self.learning_rate)
-        _check_fraction("beta_1", self.beta_1)
-        _check_fraction("momentum", self.momentum)
-        _check_positive("batch_size", self.batch_size, integer=True)
-        _check_positive("epochs", self.epochs, integer=True)
-        _check_fraction("validation_split", self.validation_split, upper=0.5)
-        _check_fraction("label_smoothing", self.label_smoothing, upper=0.5)
-        _check_augmentation(self.augmentation)
+        for name in ("learning_rate", "beta_1", "momentum", "batch_size", "epochs", "validation_split",
+                     "label_smoothing"):
+            _check_limit(name, getattr(self, name))
+        for name in ("shift", "rotation", "zoom"):
+            _check_limit(f"augmentation.{name}", getattr(self.augmentation, name), name)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,40 +209,28 @@ def _check_layers(spec: ModelSpec) -> None:
     if not spec.conv and not spec.dense:
         raise SpecError("conv/dense", "the network needs at least one conv block or dense layer")
     for i, block in enumerate(spec.conv):
-        _check_positive(f"conv[{i}].filters", block.filters, integer=True)
-        _check_positive(f"conv[{i}].kernel_size", block.kernel_size, integer=True)
-        _check_positive(f"conv[{i}].strides", block.strides, integer=True)
+        for name in ("filters", "kernel_size", "strides", "dropout"):
+            _check_limit(f"conv[{i}].{name}", getattr(block, name), name)
         _check_choice(f"conv[{i}].padding", block.padding, PADDINGS)
         _check_flag(f"conv[{i}].batch_norm", block.batch_norm)
         _check_flag(f"conv[{i}].pool", block.pool)
-        _check_fraction(f"conv[{i}].dropout", block.dropout)
     for i, side in enumerate(feature_map_sizes(spec)):
         if side < 1:
             raise SpecError(f"conv[{i}]", "too many poolings or strides: the 28x28 image shrinks to nothing here")
     for i, layer in enumerate(spec.dense):
-        _check_positive(f"dense[{i}].units", layer.units, integer=True)
+        _check_limit(f"dense[{i}].units", layer.units, "units")
         _check_flag(f"dense[{i}].batch_norm", layer.batch_norm)
-        _check_fraction(f"dense[{i}].dropout", layer.dropout)
+        _check_limit(f"dense[{i}].dropout", layer.dropout, "dropout")
     if spec.head == "global-average" and not spec.conv:
         raise SpecError("head", "global-average needs at least one conv block")
 
 
-def _check_augmentation(aug: Augmentation) -> None:
-    for name, value, upper in (("shift", aug.shift, 8), ("rotation", aug.rotation, 45), ("zoom", aug.zoom, 0.5)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= upper:
-            raise SpecError(f"augmentation.{name}", f"must be between 0 and {upper}, got {value!r}")
-
-
-def _check_positive(name: str, value: Any, integer: bool = False) -> None:
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value < math.inf:  # also refuses NaN
-        kind = "a whole number" if integer else "a number"
-        raise SpecError(name, f"must be {kind} above 0, got {value!r}")
-
-
-def _check_fraction(name: str, value: Any, upper: float = 1.0) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < upper:
-        raise SpecError(name, f"must be at least 0 and below {upper}, got {value!r}")
+def _check_limit(name: str, value: Any, limit: str | None = None) -> None:
+    """Refuse a value outside LIMITS[limit] (the field's own name by default), naming the field."""
+    bounds = LIMITS[limit or name]
+    if not bounds.admits(value):
+        kind = "a whole number" if bounds.integer else "a number"
+        raise SpecError(name, f"must be {kind} from {bounds.low:g} to {bounds.high:g}, got {value!r}")
 
 
 def _check_flag(name: str, value: Any) -> None:
@@ -227,4 +244,4 @@ def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
         raise SpecError(name, f"must be one of {', '.join(choices)}, got {value!r}")
 
 
-__all__ = ["ModelSpec", "ConvBlock", "DenseLayer", "Augmentation", "SpecError", "feature_map_sizes"]
+__all__ = ["ModelSpec", "ConvBlock", "DenseLayer", "Augmentation", "SpecError", "Limit", "LIMITS", "feature_map_sizes"]

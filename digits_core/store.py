@@ -1,4 +1,5 @@
-"""Saved models: NAME.keras beside NAME.json (spec, metrics, history, versions) in models/.
+"""Saved models in models/: NAME.keras, NAME.json (spec, metrics, history, versions), and for reading them
+without TensorFlow NAME.tflite (LiteRT) and NAME.test.npy (the test set's probabilities, float16).
 
 Shipped models (metadata "shipped": true) are read-only for everyone but the command that
 ships them. Writes go to a temporary file first and are renamed into place, so a crash
@@ -16,15 +17,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .data import REPO_ROOT
+import numpy as np
 
-if TYPE_CHECKING:  # Keras loads only when a model is read or written, so listing stays instant
+from .data import REPO_ROOT, load_mnist
+
+if TYPE_CHECKING:  # Keras and LiteRT load only when a model is read or written, so listing stays instant
     import keras
+
+    from .lite import LiteModel
 
 MODELS_DIR = REPO_ROOT / "models"
 MODELS_ENV = "DIGITS_MODELS_DIR"
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LITE, TEST_PROBABILITIES = ".tflite", ".test.npy"
+SUFFIXES = (".keras", LITE, TEST_PROBABILITIES, ".json")
 
 
 class StoreError(Exception):
@@ -98,16 +105,42 @@ class ModelStore:
 
     def load(self, name: str = DEFAULT_MODEL) -> keras.Model:
         """The saved Keras model, loaded with safe_mode (no arbitrary code) and without its optimizer."""
-        from .backend import keras
-
         self.info(name)
         path = self._path(sanitize_name(name), ".keras")
         if not path.is_file():
             raise StoreError(f"model {name!r} could not be loaded: {path.name} is missing")
+        return _load(path, f"model {name!r} could not be loaded: {path.name} is damaged")
+
+    def load_lite(self, name: str = DEFAULT_MODEL) -> LiteModel | None:
+        """The model in LiteRT's format, read without TensorFlow; None without NAME.tflite or the LiteRT runtime."""
+        from .lite import LiteError, LiteModel, available
+
+        path = self._path(self.info(name).name, LITE)
+        if not available() or not path.is_file():
+            return None
         try:
-            return keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as exc:  # Keras raises many kinds for a damaged archive
-            raise StoreError(f"model {name!r} could not be loaded: {path.name} is damaged ({exc})") from exc
+            return LiteModel.load(path)
+        except LiteError as exc:
+            raise StoreError(f"model {name!r} could not be loaded: {exc}") from exc
+
+    def test_probabilities(self, name: str = DEFAULT_MODEL) -> np.ndarray | None:
+        """The test set's probabilities (N, 10) float32, computed when the model was saved; None if not stored."""
+        path = self._path(self.info(name).name, TEST_PROBABILITIES)
+        if not path.is_file():
+            return None
+        try:
+            probs = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            raise StoreError(f"the test predictions of model {name!r} are unreadable: {path.name} is damaged "
+                             f"({exc})") from exc
+        if probs.ndim != 2 or probs.shape[1] != 10:
+            raise StoreError(f"the test predictions of model {name!r} are unreadable: {path.name} holds an array "
+                             f"of shape {probs.shape}, not (N, 10)")
+        return probs.astype(np.float32)
+
+    def export_lite(self, name: str) -> None:
+        """(Re)write NAME.tflite and NAME.test.npy from NAME.keras: for models saved before the store wrote them."""
+        _atomic_write(self._light_files(self.info(name).name, self.load(name)))
 
     def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False) -> StoredModel:
         """Write the weights and metadata atomically; a shipped model may only be replaced by shipping."""
@@ -115,7 +148,8 @@ class ModelStore:
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
-            self._path(name, ".keras"): lambda path: _inference_copy(model).save(path),
+            self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
+            **self._light_files(name, model),
             self._path(name, ".json"): lambda path: Path(path).write_text(json.dumps(meta, indent=1)),
         })
         return StoredModel(name, meta)
@@ -131,7 +165,7 @@ class ModelStore:
         entry = self.info(name)
         if entry.shipped:
             raise StoreError(f"{entry.name!r} is a shipped model and cannot be deleted")
-        for suffix in (".keras", ".json"):
+        for suffix in SUFFIXES:
             self._path(entry.name, suffix).unlink(missing_ok=True)
 
     def exists(self, name: str) -> bool:
@@ -140,12 +174,50 @@ class ModelStore:
     def _path(self, name: str, suffix: str) -> Path:
         return self.root / f"{name}{suffix}"
 
+    def _light_files(self, name: str, model: keras.Model) -> dict[Path, Callable[[str], Any]]:
+        """Writers of the two files that let Draw and Evaluate read the model without TensorFlow."""
+        from .evaluation import probabilities
+        from .lite import convert
 
-def _inference_copy(model: keras.Model) -> keras.Model:
+        def test_probabilities(path: str) -> None:
+            with open(path, "wb") as handle:  # a handle: np.save would add .npy to a bare path
+                np.save(handle, probabilities(model, load_mnist().x_test).astype(np.float16))
+
+        return {self._path(name, LITE): lambda path: Path(path).write_bytes(convert(model)),
+                self._path(name, TEST_PROBABILITIES): test_probabilities}
+
+
+def model_to_bytes(model: keras.Model) -> bytes:
+    """The model as the bytes of a .keras file, without optimizer state, as the store writes it (a download)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        _save_for_inference(model, path)
+        return path.read_bytes()
+
+
+def model_from_bytes(data: bytes) -> keras.Model:
+    """A model from the bytes of a .keras file (an upload), loaded as the store loads one; StoreError if damaged."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return _load(path, "not a model this app can load: the .keras file is damaged")
+
+
+def _save_for_inference(model: keras.Model, path: str | os.PathLike) -> None:
     """The same layers without optimizer state: a third of the file size, and nothing to restore."""
     from .backend import keras
 
-    return keras.Model(model.input, model.output, name=model.name)  # single tensors: callable on a plain array
+    keras.Model(model.input, model.output, name=model.name).save(path)  # single tensors: callable on a plain array
+
+
+def _load(path: Path, damaged: str) -> keras.Model:
+    """A .keras file loaded with safe_mode (no arbitrary code) and without its optimizer; StoreError(damaged) if not."""
+    from .backend import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many kinds for a damaged archive
+        raise StoreError(f"{damaged} ({exc})") from exc
 
 
 def _atomic_write(writes: dict[Path, Callable[[str], Any]]) -> None:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
-from .backend import keras
+from .backend import keras, tf
 from .data import MnistData
 from .evaluation import test_metrics
 from .network import build_model
@@ -55,6 +55,15 @@ class TrainResult:
     stopped: bool
     test_loss: float
     test_accuracy: float
+    seed: int = 0
+    train_samples: int = 0
+
+    def metadata(self, preset: str | None = None) -> dict[str, Any]:
+        """What the store keeps beside the weights: how the model was made and how well it did (JSON-ready)."""
+        return {"preset": preset, "spec": self.spec and self.spec.to_dict(), "seed": self.seed,
+                "train_samples": self.train_samples,
+                "epochs": len(self.history), "stopped": self.stopped, "history": self.history,
+                "train_seconds": self.train_seconds, "test_loss": self.test_loss, "test_accuracy": self.test_accuracy}
 
 
 def train(
@@ -73,8 +82,7 @@ def train(
     out what they do at its end (the benchmark scores the test set there).
     """
     spec.validate()
-    keras.utils.set_random_seed(seed)
-    model = build_model(spec)
+    model = build_model(spec, seed)
     train_size = math.floor(len(data.x_train) * (1.0 - spec.validation_split))  # Keras's own split, to the sample
     steps = math.ceil(train_size / spec.batch_size) * spec.epochs
     model.compile(
@@ -85,18 +93,32 @@ def train(
     )
     reporter = _Reporter(spec, train_size, _as_listener(progress), stop or threading.Event())
     started = time.perf_counter()
+    x, y = data.x_train[..., None], one_hot(data.y_train)
     model.fit(
-        data.x_train[..., None],
-        one_hot(data.y_train),
-        batch_size=spec.batch_size,
+        shuffled_batches(x[:train_size], y[:train_size], spec.batch_size, seed),
         epochs=spec.epochs,
-        validation_split=spec.validation_split,
+        shuffle=False,  # the batches are shuffled already, by this run's seed
+        validation_data=(x[train_size:], y[train_size:]) if train_size < len(x) else None,
         callbacks=[reporter, *callbacks],
         verbose=0,
     )
     seconds = time.perf_counter() - started
     loss, accuracy = test_metrics(model, data.x_test, data.y_test)
-    return TrainResult(model, spec, reporter.history, seconds, reporter.stopped, loss, accuracy)
+    return TrainResult(model, spec, reporter.history, seconds, reporter.stopped, loss, accuracy, seed,
+                       len(data.x_train))
+
+
+def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
+    """Batches in a new order each epoch, drawn from this run's own seed.
+
+    Keras's own shuffle draws on TensorFlow's process-wide random state, so two runs at once
+    would change each other's order; shuffling indices, then gathering a batch, is what Keras does.
+    """
+    images, labels = tf.constant(x), tf.constant(y)
+    order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    batches = order.batch(batch_size).map(lambda i: (tf.gather(images, i), tf.gather(labels, i)),
+                                          num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.prefetch(tf.data.AUTOTUNE)
 
 
 def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimizer:
@@ -109,7 +131,9 @@ def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimi
     return keras.optimizers.SGD(rate, momentum=spec.momentum, nesterov=True)
 
 
-def learning_rate_schedule(spec: ModelSpec, total_steps: int) -> float | keras.optimizers.schedules.LearningRateSchedule:
+def learning_rate_schedule(
+    spec: ModelSpec, total_steps: int
+) -> float | keras.optimizers.schedules.LearningRateSchedule:
     """Constant, one-cycle (warm up to the peak for 25% of the run, then cosine to ~0), cosine or exponential."""
     peak, total_steps = spec.learning_rate, max(total_steps, 1)
     schedules = keras.optimizers.schedules

@@ -1,14 +1,14 @@
 """Evaluate: test metrics, the clickable confusion matrix, per-digit scores, mistakes, k-fold CV."""
 
-import numpy as np
 import streamlit as st
 
 from digits_core import PRESETS
+from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure, fold_box, learning_curves
-from ui.state import derived, mnist, pick_model
+from ui.plots import cell_from_point, confusion_figure, fold_box, learning_curves
+from ui.state import derived, mnist, pick_model, store
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -18,10 +18,11 @@ SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate
+    from digits_core.evaluation import evaluate, evaluate_stored
 
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()))
+        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
+                       lambda name: evaluate_stored(store(), name, mnist()))
 
 
 def images_with_probabilities(result, indices) -> None:
@@ -31,7 +32,7 @@ def images_with_probabilities(result, indices) -> None:
     for slot, index in enumerate(indices):
         with columns[slot % 6]:
             predicted = int(result.predicted[index])
-            st.image(np.kron(images[index], np.ones((3, 3), np.uint8)), width=84)
+            st.image(upscale(images[index], 3), width=84)
             st.progress(float(result.probabilities[index, predicted]),
                         text=f"true {result.labels[index]} → {predicted}: "
                              f"{result.probabilities[index, predicted]:.0%}")
@@ -39,8 +40,6 @@ def images_with_probabilities(result, indices) -> None:
 
 def clicked_cell(event, result) -> tuple[int, int] | None:
     """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    from digits_core.evaluation import cell_from_point
-
     points = event.selection.points if event and event.selection else []
     cell = cell_from_point(points[0]) if points else None
     if cell is None and len(result.confused_pairs):

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
 from ui.nav import leave_legacy_navigation
 from ui.plots import SPREAD_SCALE, class_balance, digit_figure, digit_grid, pixel_heatmap
@@ -46,7 +47,7 @@ page = controls[3].number_input(f"Page (of {pages:,})", 1, pages, 1)
 
 images, labels = _split(split)
 shown = indices[(page - 1) * GRID: page * GRID]
-st.image([np.kron(images[i], np.ones((2, 2), np.uint8)) for i in shown],
+st.image([upscale(images[i], 2) for i in shown],
          caption=[f"#{i}: {labels[i]}" for i in shown], width=64)
 
 st.subheader("One sample up close")

@@ -9,6 +9,7 @@ from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
 from ui.jobs import busy, draw_progress, live, start
+from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
 from ui.state import SESSION_MODEL, active_model, derived, mnist, pick_model, store, trained_result
@@ -19,10 +20,11 @@ PER_ROW = 8
 
 
 def class_evaluation(choice: str, digits):
-    """The chosen model scored on the class's digits (not cached: the collection changes with every correction)."""
-    from digits_core.evaluation import evaluate
+    """The chosen model scored on the class's digits by Draw's reader (a stored model without TensorFlow);
+    not cached, since the collection changes with every correction."""
+    from digits_core.evaluation import from_probabilities
 
-    return evaluate(derived(choice, "keras_model", lambda model: model), digits)
+    return from_probabilities(predictor(choice).probabilities(digits.x_test), digits.y_test)
 
 
 def sample_grid(collection: Collection, digit: int) -> None:

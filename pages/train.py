@@ -1,35 +1,48 @@
 """Train: choose or customise a network, watch it learn live, keep and save the result."""
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
-from digits_core.spec import ACTIVATIONS, HEADS, OPTIMIZERS, PADDINGS, SCHEDULES
+from digits_core.store import model_to_bytes
+from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from ui.jobs import busy, current_job, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.state import mnist, store, trained_result
 
 leave_legacy_navigation()
-RUN = "train_run"  # preset and sample count of the latest run started in this session
+RUN = "train_run"  # the preset of the latest run started in this session
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 
+
+
+def column(name: str, label: str, default: float, step: float = 1) -> st.column_config.NumberColumn:
+    """A layer-table column bounded by the spec's own limits for `name`."""
+    limit = LIMITS[name]
+    return st.column_config.NumberColumn(label, min_value=limit.low, max_value=limit.high, step=step, default=default)
+
+
+def number(where, label: str, limit: str, value: float, key: str, **options) -> float:
+    """A number input bounded by the spec's LIMITS[limit], so the form offers exactly what the spec accepts."""
+    bounds = LIMITS[limit]
+    value = int(value) if bounds.integer else float(value)
+    return where.number_input(label, bounds.low, bounds.high, value, key=key, **options)
+
+
 CONV_COLUMNS = {
-    "filters": st.column_config.NumberColumn("filters", min_value=1, max_value=512, step=1, default=32),
-    "kernel_size": st.column_config.NumberColumn("kernel", min_value=1, max_value=9, step=1, default=3),
-    "strides": st.column_config.NumberColumn("strides", min_value=1, max_value=4, step=1, default=1),
+    "filters": column("filters", "filters", 32),
+    "kernel_size": column("kernel_size", "kernel", 3),
+    "strides": column("strides", "strides", 1),
     "padding": st.column_config.SelectboxColumn("padding", options=PADDINGS, default="valid"),
     "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
     "pool": st.column_config.CheckboxColumn("2x2 pool", default=False),
-    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+    "dropout": column("dropout", "dropout", 0.0, 0.05),
 }
 DENSE_COLUMNS = {
-    "units": st.column_config.NumberColumn("units", min_value=1, max_value=4096, step=1, default=128),
+    "units": column("units", "units", 128),
     "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
-    "dropout": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05, default=0.0),
+    "dropout": column("dropout", "dropout", 0.0, 0.05),
 }
 
 
@@ -66,24 +79,25 @@ def spec_form(preset: str) -> ModelSpec:
     a, b, c = st.columns(3)
     fields = dict(
         head=a.selectbox("Head", HEADS, HEADS.index(base["head"]), key=k + "head"),
-        head_dropout=a.number_input("Head dropout", 0.0, 0.95, base["head_dropout"], 0.05, key=k + "hd"),
+        head_dropout=number(a, "Head dropout", "dropout", base["head_dropout"], k + "hd", step=0.05),
         activation=a.selectbox("Activation", ACTIVATIONS, ACTIVATIONS.index(base["activation"]), key=k + "act"),
         optimizer=b.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(base["optimizer"]), key=k + "opt"),
-        learning_rate=b.number_input("Learning rate", 1e-5, 1.0, base["learning_rate"], format="%.4f", key=k + "lr"),
-        beta_1=b.number_input("Adam beta_1", 0.0, 0.999, base["beta_1"], key=k + "b1"),
-        momentum=b.number_input("SGD momentum", 0.0, 0.999, base["momentum"], key=k + "mom"),
+        learning_rate=number(b, "Learning rate", "learning_rate", base["learning_rate"], k + "lr", format="%.4f"),
+        beta_1=number(b, "Adam beta_1", "beta_1", base["beta_1"], k + "b1"),
+        momentum=number(b, "SGD momentum", "momentum", base["momentum"], k + "mom"),
         schedule=b.selectbox("Schedule", SCHEDULES, SCHEDULES.index(base["schedule"]), key=k + "sch"),
-        batch_size=c.number_input("Batch size", 1, 4096, base["batch_size"], key=k + "bs"),
-        epochs=c.number_input("Epochs", 1, 100, base["epochs"], key=k + "ep"),
-        validation_split=c.number_input("Validation split", 0.0, 0.45, base["validation_split"], 0.05, key=k + "vs"),
-        label_smoothing=c.number_input("Label smoothing", 0.0, 0.45, base["label_smoothing"], 0.05, key=k + "ls"),
+        batch_size=number(c, "Batch size", "batch_size", base["batch_size"], k + "bs"),
+        epochs=number(c, "Epochs", "epochs", base["epochs"], k + "ep"),
+        validation_split=number(c, "Validation split", "validation_split", base["validation_split"], k + "vs",
+                                step=0.05),
+        label_smoothing=number(c, "Label smoothing", "label_smoothing", base["label_smoothing"], k + "ls", step=0.05),
     )
     aug = base["augmentation"]
     x, y, z = st.columns(3)
     fields["augmentation"] = dict(
-        shift=x.number_input("Augment: shift (px)", 0.0, 8.0, float(aug["shift"]), key=k + "sh"),
-        rotation=y.number_input("Augment: rotation (deg)", 0.0, 45.0, float(aug["rotation"]), key=k + "rot"),
-        zoom=z.number_input("Augment: zoom", 0.0, 0.5, float(aug["zoom"]), key=k + "zoom"),
+        shift=number(x, "Augment: shift (px)", "shift", aug["shift"], k + "sh"),
+        rotation=number(y, "Augment: rotation (deg)", "rotation", aug["rotation"], k + "rot"),
+        zoom=number(z, "Augment: zoom", "zoom", aug["zoom"], k + "zoom"),
     )
     return ModelSpec.from_dict({**fields, "conv": conv, "dense": dense})
 
@@ -93,27 +107,16 @@ def start_training(preset: str, spec: ModelSpec, samples: int) -> None:
     from digits_core.training import train
 
     data = mnist().subset(samples)
-    st.session_state[RUN] = {"preset": preset, "train_samples": samples}
+    st.session_state[RUN] = {"preset": preset}
     start("train", preset, lambda job: train(spec, data, progress=job, stop=job.stop))
-
-
-def keras_bytes(model) -> bytes:
-    """The model as a .keras file, made only when the download button is pressed."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def save(result, name: str) -> None:
     """Save the trained model to the store under `name`, with what it was trained on."""
     from digits_core.store import StoreError
 
-    meta = {**st.session_state.get(RUN, {}), "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-            "train_seconds": result.train_seconds, "spec": result.spec and result.spec.to_dict(),
-            "history": result.history}
     try:
-        saved = store().save(name, result.model, meta)
+        saved = store().save(name, result.model, result.metadata(st.session_state.get(RUN, {}).get("preset")))
     except StoreError as exc:
         st.error(str(exc))
     else:
@@ -168,7 +171,7 @@ if result is not None and not busy("train"):
     if save_column.button("Save", width="stretch"):
         save(result, name)
     d1, d2 = st.columns(2)
-    d1.download_button("Download the model (.keras)", lambda: keras_bytes(result.model), "model.keras",
+    d1.download_button("Download the model (.keras)", lambda: model_to_bytes(result.model), "model.keras",
                        on_click="ignore")
     d2.download_button("Download the history (CSV)", pd.DataFrame(result.history).to_csv(index=False),
                        "history.csv", "text/csv", on_click="ignore")

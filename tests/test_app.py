@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
@@ -11,6 +13,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from digits_core import load_mnist
+from digits_core.preprocess import upscale
+from digits_core.spec import LIMITS
+from digits_core.store import MODELS_DIR
 from ui.routes import ROUTES
 
 PAGES = [route.script for route in ROUTES]
@@ -34,7 +40,7 @@ def stored_store(store, tiny_training):
 
 def digit_picture(mnist, index: int = 0) -> np.ndarray:
     """A test digit, large, as the RGBA array a canvas returns (white ink on black)."""
-    big = np.kron(mnist.x_test[index], np.ones((10, 10), np.uint8))
+    big = upscale(mnist.x_test[index], 10)
     return np.dstack([big, big, big, np.full_like(big, 255)])
 
 
@@ -58,6 +64,14 @@ def test_choosing_a_preset_updates_the_summary():
     assert not at.exception
     assert list(after["type"]) != list(before["type"])
     assert "Dense" in set(after["type"]) and after["parameters"].sum() == 784 * 512 + 512 + 512 * 10 + 10
+
+
+def test_the_train_form_offers_the_spec_limits():
+    at = open_page("pages/train.py")
+    inputs = {n.label: n for n in at.number_input}
+    for label, name in [("Validation split", "validation_split"), ("Learning rate", "learning_rate"),
+                        ("Head dropout", "dropout"), ("Epochs", "epochs"), ("Augment: zoom", "zoom")]:
+        assert (inputs[label].min, inputs[label].max) == pytest.approx((LIMITS[name].low, LIMITS[name].high))
 
 
 def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
@@ -109,3 +123,27 @@ def test_draw_without_any_model_explains_instead_of_crashing(store):
     at = open_page("pages/draw.py")
     assert not at.exception
     assert any("No model" in i.value for i in at.info)
+
+
+def visit_the_light_pages() -> None:
+    """Home, Explore, Evaluate and Draw (a drawing read) of the stored default model; then whether TF got imported.
+
+    Run in a fresh interpreter by the next test: this process imported TensorFlow long ago.
+    """
+    for page in ("pages/home.py", "pages/explore.py", "pages/evaluate.py", "pages/draw.py"):
+        assert not open_page(page).exception, page
+    drawn = mock.Mock(image_data=digit_picture(load_mnist(), 1))
+    with mock.patch("streamlit_drawable_canvas.st_canvas", return_value=drawn):  # importable once Draw has run
+        at = open_page("pages/draw.py")
+    assert not at.exception and any(m.label == "Prediction" for m in at.metric)
+    print("tensorflow" in sys.modules, "keras" in sys.modules)
+
+
+@pytest.mark.skipif(not (MODELS_DIR / "default.tflite").exists(), reason="the shipped default has no LiteRT file")
+def test_home_explore_evaluate_and_draw_of_a_stored_model_leave_tensorflow_unimported(monkeypatch):
+    monkeypatch.delenv("DIGITS_MODELS_DIR", raising=False)  # the repository's store, with the shipped default
+    script = "import sys; sys.path[:0] = ['tests', '.']; import test_app; test_app.visit_the_light_pages()"
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(APP).parent, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-2:] == ["False", "False"]  # neither tensorflow nor keras in sys.modules

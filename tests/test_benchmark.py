@@ -1,4 +1,4 @@
-"""benchmarks/run.py --quick: the benchmark runs end to end and prints its table (figures not asserted)."""
+"""python -m benchmarks.run --quick: the benchmark runs end to end and prints its table (figures not asserted)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_quick_benchmark_prints_the_table_and_its_figures():
-    done = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--json"], cwd=REPO,
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--quick", "--json"], cwd=REPO,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     *table, last = done.stdout.strip().splitlines()

@@ -19,7 +19,7 @@ from PIL import Image
 
 from digits_core import PRESETS
 from digits_core.cli import main
-from digits_core.store import MODELS_ENV
+from digits_core.store import MODELS_ENV, ModelStore
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["--preset", "dense-128x2", "--limit", "1000", "--epochs", "1"]
@@ -80,7 +80,8 @@ def test_train_json_and_save(trained_store):
     assert set(summary) == {"preset", "epochs", "test_accuracy", "test_loss", "train_seconds", "saved_as"}
     assert summary["preset"] == "dense-128x2" and summary["epochs"] == 1 and summary["saved_as"] == "cli-tiny"
     assert 0.5 < summary["test_accuracy"] <= 1 and summary["test_loss"] > 0 and summary["train_seconds"] > 0
-    assert sorted(p.name for p in root.iterdir()) == ["cli-tiny.json", "cli-tiny.keras"]
+    assert sorted(p.name for p in root.iterdir()) == ["cli-tiny.json", "cli-tiny.keras", "cli-tiny.test.npy",
+                                                      "cli-tiny.tflite"]
     meta = json.loads((root / "cli-tiny.json").read_text())
     assert meta["train_samples"] == 1000 and meta["spec"]["epochs"] == 1 and not meta["shipped"]
 
@@ -101,6 +102,19 @@ def test_evaluate(capsys, cli_store, trained_store):
     confusion = np.array(result["confusion_matrix"])
     assert confusion.shape == (10, 10) and confusion.sum() == 10000
     assert [row["digit"] for row in result["per_class"]] == list(range(10))
+
+
+def test_export_lite_rebuilds_the_light_files(capsys, cli_store):
+    files = [cli_store / f"cli-tiny{suffix}" for suffix in (".tflite", ".test.npy")]
+    before = [path.read_bytes() for path in files]
+    for path in files:
+        path.unlink()
+    code, out, _ = run_main(capsys, "export-lite", "cli-tiny", "--json")
+    assert code == 0 and last_json(out) == {"model": "cli-tiny", "files": ["cli-tiny.tflite", "cli-tiny.test.npy"]}
+    assert files[0].read_bytes() == before[0]  # the conversion is deterministic
+    np.testing.assert_array_equal(np.load(files[1]), np.load(io.BytesIO(before[1])))
+    code, _, err = run_main(capsys, "export-lite", "ghost")
+    assert code == 2 and "no model named 'ghost'" in err
 
 
 def _digit_png(image: np.ndarray, path: Path) -> Path:
@@ -187,6 +201,17 @@ def test_bad_arguments_one_line_error(capsys, args):
     _, err = capsys.readouterr()
     assert info.value.code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+def test_a_bug_is_not_reported_as_bad_input(capsys, monkeypatch):
+    """Only the project's own exceptions mean bad input; a KeyError from a bug keeps its traceback."""
+    def broken(self):
+        raise KeyError("a bug, not the user's input")
+
+    monkeypatch.setattr(ModelStore, "list", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["models"])
+    assert capsys.readouterr().err == ""
 
 
 def test_bad_input_in_a_subprocess(tmp_path):

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from digits_core import get_preset
+from digits_core import SpecError, get_preset
 from digits_core.crossval import cross_validate
 
 SPEC = get_preset("dense-128x2").spec.with_changes(epochs=1)
@@ -26,12 +26,12 @@ def test_folds(mnist, folds):
 
 @pytest.mark.parametrize("folds", [0, 1, 11, -3])
 def test_invalid_folds(mnist, folds):
-    with pytest.raises(ValueError, match="folds"):
+    with pytest.raises(SpecError, match="folds"):
         cross_validate(SPEC, mnist.subset(100), folds=folds)
 
 
 def test_more_folds_than_images_refused(mnist):
-    with pytest.raises(ValueError, match="5 folds need at least 5 training images, got 3"):
+    with pytest.raises(SpecError, match="5 folds need at least 5 training images, got 3"):
         cross_validate(SPEC, mnist.subset(3), folds=5)
 
 

@@ -1,10 +1,28 @@
 """The background job and the server-wide cap, with real threads (no Streamlit, no Keras)."""
 
 import threading
+import time
 
 import pytest
 
 from digits_core.jobs import DONE, FAILED, QUEUED, STOPPED, Job, Slots, max_trainings
+
+WAIT = 10  # seconds: far beyond what any of these steps takes, so only a bug reaches it
+
+
+def wait_until(condition, timeout: float = WAIT) -> None:
+    """Return once `condition()` is true; fail the test (instead of hanging the suite) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still waiting after {timeout} s")
+        time.sleep(0.005)
+
+
+def finished(job: Job) -> Job:
+    """The job, once it has ended; the test fails if it does not end."""
+    wait_until(lambda: job.snapshot().finished)
+    return job
 
 
 def test_job_records_epochs_and_result():
@@ -13,45 +31,37 @@ def test_job_records_epochs_and_result():
             job.on_epoch({"epoch": epoch, "loss": 1.0 / epoch})
         return "model"
 
-    job = Job("train", target, Slots(1)).start()
-    job.join(5)
-    snap = job.snapshot()
+    snap = finished(Job("train", target, Slots(1)).start()).snapshot()
     assert snap.state == DONE and snap.finished and snap.result == "model"
     assert [r["run"] for r in snap.epochs] == [1, 1, 2, 2]
 
 
 def test_failure_is_reported_not_raised():
-    job = Job("train", lambda job: 1 / 0, Slots(1)).start()
-    job.join(5)
+    job = finished(Job("train", lambda job: 1 / 0, Slots(1)).start())
     assert job.snapshot().state == FAILED and "ZeroDivisionError" in job.snapshot().error
 
 
 def test_cap_queues_the_second_job_and_stop_leaves_the_queue():
     slots, release = Slots(1), threading.Event()
-    first = Job("train", lambda job: release.wait(5), slots).start()
-    while slots.running == 0:
-        pass
+    first = Job("train", lambda job: release.wait(WAIT), slots).start()
+    wait_until(lambda: slots.running == 1)
     second = Job("train", lambda job: "ran", slots).start()
-    while second.snapshot().queue_position is None:
-        pass
+    wait_until(lambda: second.snapshot().queue_position is not None)
     assert second.snapshot().state == QUEUED and second.snapshot().queue_position == 1
     second.request_stop()
-    second.join(5)
-    assert second.snapshot().state == STOPPED and second.snapshot().result is None
+    assert finished(second).snapshot().state == STOPPED and second.snapshot().result is None
     release.set()
-    first.join(5)
-    assert first.snapshot().state == DONE
+    assert finished(first).snapshot().state == DONE
 
 
 def test_stop_during_run_marks_stopped():
     def target(job):
-        job.stop.wait(5)
+        job.stop.wait(WAIT)
         return "partial"
 
     job = Job("train", target, Slots(1)).start()
     job.request_stop()
-    job.join(5)
-    assert job.snapshot().state == STOPPED and job.snapshot().result == "partial"
+    assert finished(job).snapshot().state == STOPPED and job.snapshot().result == "partial"
 
 
 def test_max_trainings_reads_the_environment(monkeypatch):

@@ -8,7 +8,7 @@ from PIL import Image
 
 from digits_core.predictor import Predictor
 from digits_core.preprocess import to_mnist
-from photos import Look, photo
+from tests.photos import Look, photo
 
 DIGITS = 12
 LOOKS = {

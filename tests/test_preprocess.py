@@ -15,7 +15,9 @@ from digits_core.preprocess import (
     ImageTooLargeError,
     NothingDrawnError,
     NotAnImageError,
+    ink_map,
     to_mnist,
+    upscale,
 )
 
 SIDE = 280
@@ -65,6 +67,18 @@ def test_result_and_steps(reference):
     assert result.steps["ink"].shape == (SIDE, SIDE)
     assert max(result.steps["scaled"].shape) == 20
     assert result.image.max() == 255
+
+
+@pytest.mark.parametrize("background", [0, 30, 127, 128, 200, 255])
+def test_ink_is_the_distance_from_the_paper_stretched_to_255(background):
+    """The lookup table gives exactly the arithmetic of the definition, pixel for pixel."""
+    grey = np.full((60, 60), background, np.uint8)
+    grey[10:50, 20:40] = np.random.default_rng(background).integers(0, 256, (40, 20))
+    ink = np.maximum(grey.astype(int) - background if background < 128 else background - grey.astype(int), 0)
+    np.testing.assert_array_equal(ink_map(grey), (ink * 255 + ink.max() // 2) // ink.max())
+    alpha = np.dstack([np.zeros_like(grey)] * 3 + [grey])
+    if grey.min() < 255:  # a transparent sheet: the ink is the opacity
+        np.testing.assert_array_equal(ink_map(alpha), (grey.astype(int) * 255 + grey.max() // 2) // grey.max())
 
 
 def test_canvas_rgba_white_on_black(reference):
@@ -240,6 +254,9 @@ def test_huge_array_and_huge_file_refused():
         to_mnist(b"\x00" * (11 * 1024 * 1024))
 
 
-def test_errors_are_value_errors():
-    for kind in (NothingDrawnError, NotAnImageError, ImageTooLargeError):
-        assert issubclass(kind, ImageError) and issubclass(kind, ValueError)
+def test_upscale_turns_each_pixel_into_a_square():
+    image = np.array([[0, 255], [7, 9]], np.uint8)
+    big = upscale(image, 3)
+    assert big.shape == (6, 6) and big.dtype == np.uint8
+    assert (big[:3, 3:] == 255).all() and (big[3:, :3] == 7).all()
+    assert (big[::3, ::3] == image).all()

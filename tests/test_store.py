@@ -1,13 +1,26 @@
-"""ModelStore: round trips, safe names, atomic writes, damaged files, and read-only shipped models."""
+"""ModelStore: round trips, safe names, atomic writes, damaged files, read-only shipped models, light files."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from digits_core.store import MODELS_DIR, MODELS_ENV, ModelStore, StoreError, sanitize_name
+from digits_core.lite import LiteModel
+from digits_core.store import (
+    MODELS_DIR,
+    MODELS_ENV,
+    ModelStore,
+    StoreError,
+    model_from_bytes,
+    model_to_bytes,
+    sanitize_name,
+)
 
 META = {"preset": "dense-128x2", "test_accuracy": 0.9}
+
+
+def _files(name: str) -> list[str]:
+    return [f"{name}.json", f"{name}.keras", f"{name}.test.npy", f"{name}.tflite"]
 
 
 def _leftovers(store: ModelStore) -> list[str]:
@@ -27,6 +40,7 @@ def test_save_list_load_delete(store, tiny_model, mnist):
     assert store.exists("my-model") and store.info("my model").meta["preset"] == "dense-128x2"
     loaded = store.load("my-model")
     assert _same_outputs(loaded, tiny_model, mnist.x_test[:50])
+    assert sorted(p.name for p in store.root.iterdir()) == _files("my-model")
     store.delete("my-model")
     assert store.list() == [] and not store.exists("my-model")
     assert list(store.root.iterdir()) == []
@@ -70,7 +84,7 @@ def test_writes_leave_no_temporary_files(store, tiny_model):
     store.save("first", tiny_model, META)
     store.save("first", tiny_model, {**META, "test_accuracy": 0.95})
     assert _leftovers(store) == []
-    assert sorted(p.name for p in store.root.iterdir()) == ["first.json", "first.keras"]
+    assert sorted(p.name for p in store.root.iterdir()) == _files("first")
     assert store.info("first").test_accuracy == 0.95
 
 
@@ -86,13 +100,12 @@ def test_failed_write_keeps_the_old_model(store, tiny_model, mnist, monkeypatch)
     store.save("keep", tiny_model, META)
     before = {p.name: p.read_bytes() for p in store.root.iterdir()}
 
-    class Exploding:
-        def save(self, path):
-            with open(path, "wb") as handle:
-                handle.write(b"half a model")
-            raise OSError("disk full")
+    def half_a_model(model, path):
+        with open(path, "wb") as handle:
+            handle.write(b"half a model")
+        raise OSError("disk full")
 
-    monkeypatch.setattr(store_module, "_inference_copy", lambda model: Exploding())
+    monkeypatch.setattr(store_module, "_save_for_inference", half_a_model)
     with pytest.raises(OSError, match="disk full"):
         store.save("keep", tiny_model, {**META, "test_accuracy": 0.1})
     assert {p.name: p.read_bytes() for p in store.root.iterdir()} == before
@@ -109,7 +122,22 @@ def test_unwritable_metadata_keeps_the_old_model(store, tiny_model, mnist):
     assert {p.name: p.read_bytes() for p in store.root.iterdir()} == before
     with pytest.raises(TypeError):
         store.save("fresh", tiny_model, {"note": object()})
-    assert sorted(p.name for p in store.root.iterdir()) == ["keep.json", "keep.keras"]
+    assert sorted(p.name for p in store.root.iterdir()) == _files("keep")
+
+
+def test_model_bytes_round_trip_without_optimizer_state(store, tiny_model, mnist, tmp_path):
+    data = model_to_bytes(tiny_model)
+    assert _same_outputs(model_from_bytes(data), tiny_model, mnist.x_test[:20])
+    store.save("same", tiny_model, META)
+    assert len(data) == pytest.approx((store.root / "same.keras").stat().st_size, rel=0.01)  # what the store writes
+    tiny_model.save(tmp_path / "with-optimizer.keras")  # Keras's own save keeps the Adam moments: about 3x
+    assert (tmp_path / "with-optimizer.keras").stat().st_size > 2 * len(data)
+
+
+@pytest.mark.parametrize("data", [b"this is not a zip archive", b""])
+def test_model_from_damaged_bytes(data):
+    with pytest.raises(StoreError, match="the .keras file is damaged"):
+        model_from_bytes(data)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
@@ -189,3 +217,70 @@ def test_default_root_from_environment(tmp_path, monkeypatch):
     monkeypatch.delenv(MODELS_ENV)
     assert ModelStore().root == MODELS_DIR
     assert ModelStore(tmp_path).root == tmp_path
+
+
+def test_light_files_read_like_the_keras_model(store, tiny_model, mnist):
+    """NAME.tflite reads like the Keras model; NAME.test.npy holds its test-set probabilities (float16)."""
+    store.save("light", tiny_model, META)
+    expected = np.asarray(tiny_model(mnist.x_test[:, :, :, None], training=False))
+    lite = store.load_lite("light")
+    assert isinstance(lite, LiteModel)
+    np.testing.assert_allclose(lite.probabilities(mnist.x_test[:500]), expected[:500], atol=1e-5)
+    stored = store.test_probabilities("light")
+    assert stored.shape == (10000, 10) and stored.dtype == np.float32
+    assert np.load(store.root / "light.test.npy").dtype == np.float16
+    np.testing.assert_allclose(stored, expected, atol=1e-3)
+    assert (stored.argmax(axis=1) == expected.argmax(axis=1)).mean() > 0.999  # float16 may tie two close classes
+
+
+def test_models_without_light_files_fall_back(store, tiny_model):
+    store.save("old", tiny_model, META)
+    for suffix in (".tflite", ".test.npy"):  # as saved before the store wrote them
+        (store.root / f"old{suffix}").unlink()
+    assert store.load_lite("old") is None and store.test_probabilities("old") is None
+    assert [entry.name for entry in store.list()] == ["old"]
+    store.export_lite("old")
+    assert isinstance(store.load_lite("old"), LiteModel) and store.test_probabilities("old").shape == (10000, 10)
+    assert _leftovers(store) == []
+
+
+def test_without_the_litert_runtime_there_is_no_light_model(store, tiny_model, monkeypatch):
+    import digits_core.lite as lite
+
+    store.save("plain", tiny_model, META)
+    monkeypatch.setattr(lite, "Interpreter", None)  # as on an Intel Mac, where ai-edge-litert has no wheel
+    assert store.load_lite("plain") is None
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_damaged_light_files(store, tiny_model, damage):
+    store.save("broken", tiny_model, META)
+    for suffix in (".tflite", ".test.npy"):
+        path = store.root / f"broken{suffix}"
+        path.write_bytes({"garbage": b"this is no model", "truncated": path.read_bytes()[:300], "empty": b""}[damage])
+    with pytest.raises(StoreError, match=r"model 'broken' could not be loaded: broken.tflite is not a readable LiteRT"):
+        store.load_lite("broken")
+    with pytest.raises(StoreError, match=r"test predictions of model 'broken' are unreadable: broken.test.npy"):
+        store.test_probabilities("broken")
+
+
+def test_test_predictions_of_the_wrong_shape(store, tiny_model):
+    store.save("odd", tiny_model, META)
+    np.save(store.root / "odd.test.npy", np.zeros((10000, 3), np.float16))
+    with pytest.raises(StoreError, match=r"holds an array of shape \(10000, 3\), not \(N, 10\)"):
+        store.test_probabilities("odd")
+
+
+def test_light_files_of_a_missing_model(store):
+    for action in (store.load_lite, store.test_probabilities, store.export_lite):
+        with pytest.raises(StoreError, match="no model named 'ghost'"):
+            action("ghost")
+
+
+@pytest.mark.skipif(not (MODELS_DIR / "default.tflite").exists(), reason="the shipped default model is not there")
+def test_the_shipped_default_has_its_light_files(mnist):
+    shipped = ModelStore(MODELS_DIR)
+    probs = shipped.test_probabilities("default")
+    assert np.mean(probs.argmax(axis=1) == mnist.y_test) == pytest.approx(shipped.info("default").test_accuracy)
+    lite = shipped.load_lite("default").probabilities(mnist.x_test[:1000])
+    np.testing.assert_allclose(lite, probs[:1000], atol=1e-3)

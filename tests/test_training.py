@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 
+import numpy as np
 import pytest
 
-from digits_core import get_preset
+from digits_core import Augmentation, DenseLayer, ModelSpec, get_preset
 from digits_core.training import BatchUpdate, train
 
 # Small batches make enough steps for several throttled batch updates even on a fast machine.
@@ -39,6 +41,15 @@ def test_result_fields(recorded):
     assert result.spec == SPEC and not result.stopped
     assert len(result.history) == 2 and result.train_seconds > 0
     assert 0 < result.test_loss < 2.3 and 0.5 < result.test_accuracy <= 1
+
+
+def test_metadata_says_how_the_model_was_made(recorded):
+    result, _ = recorded
+    meta = result.metadata("dense-128x2")
+    assert json.loads(json.dumps(meta))["history"] == result.history  # the store writes it as JSON
+    assert meta["preset"] == "dense-128x2" and meta["seed"] == 1 and meta["train_samples"] == 2999
+    assert ModelSpec.from_dict(meta["spec"]) == SPEC and meta["epochs"] == 2 and meta["history"] == result.history
+    assert meta["test_accuracy"] == result.test_accuracy and not meta["stopped"]
 
 
 def test_epoch_records(recorded):
@@ -121,6 +132,29 @@ def test_same_seed_same_result(mnist):
     first, second = train(spec, data, seed=3), train(spec, data, seed=3)
     assert first.test_accuracy == second.test_accuracy
     assert first.history[0]["loss"] == pytest.approx(second.history[0]["loss"], rel=1e-6)
+
+
+def test_runs_at_once_keep_their_own_seeds(mnist):
+    """Two runs in threads with one seed train the same weights as that seed alone (set_random_seed reset both)."""
+    spec = ModelSpec(dense=(DenseLayer(16, dropout=0.3),), augmentation=Augmentation(shift=1), epochs=2, batch_size=50)
+    data = mnist.subset(400)
+    alone = train(spec, data, seed=5).model.get_weights()
+    results = [None, None]
+
+    def run(slot):
+        results[slot] = train(spec, data, seed=5).model.get_weights()
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for weights in results:
+        assert weights is not None, "a training thread did not finish"
+        for mine, reference in zip(weights, alone):
+            np.testing.assert_allclose(mine, reference, rtol=1e-5, atol=1e-6)
+    other = train(spec, data, seed=6).model.get_weights()
+    assert not np.allclose(other[0], alone[0])
 
 
 def test_a_short_run_learns(tiny_training):

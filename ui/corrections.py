@@ -1,4 +1,4 @@
-"""One click after every prediction on Draw: "right", or the digit it really was; the sample joins the class collection."""
+"""One click after every prediction on Draw, "right" or the digit it really was: the sample joins the collection."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def ask(source: Any, prediction: Any, where: str) -> None:
         return
     right, other = st.columns([1, 3], vertical_alignment="bottom")
     right.button("Right", key=f"right-{key}", icon=":material/check:", on_click=_save,
-                 args=(key, source, prediction, prediction.digit), help="Keep this digit, read right, in the collection")
+                 args=(key, source, prediction, prediction.digit), help="Keep this digit, read right, for the class")
     other.pills("Wrong? It was", list(range(10)), key=f"pills-{key}", on_change=_save_picked,
                 args=(key, source, prediction), help="The digit you meant: kept in the class collection with it")
 

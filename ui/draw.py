@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from digits_core.preprocess import ImageError, NothingDrawnError
+from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 
 from .plots import probability_bars
-from .state import derived
+from .state import derived, store
 
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
@@ -18,10 +18,11 @@ SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six time
 
 
 def predictor(choice: str) -> Any:
-    """A Predictor (a traced model) for a model choice: built once per stored model, once for the session's."""
+    """A Predictor for a model choice: a stored model read through LiteRT (no TensorFlow), the session's by Keras."""
     from digits_core.predictor import Predictor
 
-    return derived(choice, "predictor", lambda model: Predictor(model, choice))
+    return derived(choice, "predictor", lambda model: Predictor(model, choice),
+                   lambda name: Predictor.load(name, store()))
 
 
 def show_prediction(reader: Any, source: object, hint: str) -> Any:
@@ -54,5 +55,5 @@ def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None
     caption does not wrap mid-word."""
     scale = width / max(image.shape)
     factor = max(1, int(scale))
-    where.image(np.kron(image, np.ones((factor, factor), np.uint8)), width=max(1, round(image.shape[1] * scale)))
+    where.image(upscale(image, factor), width=max(1, round(image.shape[1] * scale)))
     where.caption(caption)

@@ -1,34 +1,50 @@
-"""The sidebar every page shares, and the guard against Streamlit's legacy pages/ mode."""
+"""The sidebar every page shares, and the one line every page starts with.
+
+The rule for a page's author (pages/README.md has the template): call
+`leave_legacy_navigation()` first, after the imports and before any other st.* call
+(decorators such as @st.cache_data and module-level st.column_config count as calls).
+tests/test_nav.py checks every pages/*.py for it.
+
+Why: the project keeps its pages in a top-level pages/ folder, and Streamlit 1.67 treats an
+app with a pages/ folder as a legacy multipage app until the first st.navigation call in the
+process (AppTest: in every run). A page opened by its URL in that state runs on its own,
+without app.py, with file names in the sidebar. The line notices that the page was not
+reached through app.py and runs app.py in its place; app.py's st.navigation switches the
+legacy mode off (public API only) and runs the page again, properly. No rerun, so a button
+click is not lost.
+"""
 
 from __future__ import annotations
 
 import runpy
+import threading
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from .jobs import sidebar_status
 from .state import active_model
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
+_through_app = threading.local()  # each session's script runs in its own thread
 
 
-def leave_legacy_navigation(entry_script: bool = False) -> None:
-    """Hand the run to app.py's st.navigation if Streamlit started it in legacy pages/ mode.
+def run_page(page: Any) -> None:
+    """Run the page st.navigation chose (app.py's last line), marked as reached through app.py."""
+    _through_app.active = True
+    try:
+        page.run()
+    finally:
+        _through_app.active = False
 
-    Streamlit 1.67 decides on a session's first run (and AppTest on every run) that an app
-    with a pages/ folder is a legacy multipage app: it runs the page file without app.py,
-    with file names in the sidebar. Only st.navigation switches that off, so the first
-    script to run switches it off; a page then runs app.py in its place (which runs the
-    page again, properly) and stops. No rerun, so a button click is not lost.
-    """
-    if not PagesManager.uses_pages_directory:
+
+def leave_legacy_navigation() -> None:
+    """Every page's first call: if Streamlit ran this page without app.py, run app.py instead and stop."""
+    if getattr(_through_app, "active", False):
         return
-    PagesManager.uses_pages_directory = False
-    if not entry_script:
-        runpy.run_path(str(APP), run_name="__main__")
-        st.stop()
+    runpy.run_path(str(APP), run_name="__main__")
+    st.stop()
 
 
 def sidebar() -> None:

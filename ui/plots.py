@@ -113,7 +113,7 @@ def confusion_figure(confusion: np.ndarray) -> go.Figure:
     """The confusion matrix as a heatmap, with an invisible square marker on each cell.
 
     Heatmap clicks come back empty in Streamlit (streamlit#8760); the markers return the
-    clicked point, with x = predicted and y = true (evaluation.cell_from_point reads it).
+    clicked point, with x = predicted and y = true (cell_from_point reads it).
     """
     true, predicted = np.meshgrid(DIGITS, DIGITS, indexing="ij")
     shown = np.log1p(confusion)  # the diagonal would otherwise wash out every mistake
@@ -128,6 +128,26 @@ def confusion_figure(confusion: np.ndarray) -> go.Figure:
     fig.update_yaxes(title="true", tickmode="array", tickvals=DIGITS, autorange="reversed")
     fig.update_layout(clickmode="event+select", dragmode=False)
     return _compact(fig, 480)
+
+
+def cell_from_point(point: dict) -> tuple[int, int] | None:
+    """(true, predicted) of a point clicked on confusion_figure (x = predicted, y = true), or None."""
+    try:
+        true, predicted = _digit(point["y"]), _digit(point["x"])
+    except (KeyError, TypeError):  # a missing coordinate, or no point at all
+        return None
+    if true is None or predicted is None:
+        return None
+    return true, predicted
+
+
+def _digit(value: object) -> int | None:
+    """A digit 0..9 from an int, a float such as 3.0 or a numeric string; None for anything else."""
+    try:
+        digit = int(round(float(value)))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite coordinate
+        return None
+    return digit if 0 <= digit <= 9 else None
 
 
 def fold_box(accuracies: list[float]) -> go.Figure:

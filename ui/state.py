@@ -66,10 +66,13 @@ def _version(name: str) -> str | None:
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any]) -> Any:
-    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for its own."""
+def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Callable[[str], Any] | None = None) -> Any:
+    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for its own.
+
+    With `from_store`, a stored model's result is `from_store(name)` instead, which need not load Keras.
+    """
     if choice != SESSION_MODEL:
-        return _shared(slot, choice, _version(choice), make)
+        return _shared(slot, choice, _version(choice), make, from_store)
     model = trained_result().model
     kept = st.session_state.get(slot)
     if kept is None or kept[0] is not model:
@@ -78,9 +81,10 @@ def derived(choice: str, slot: str, make: Callable[[Any], Any]) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any]) -> Any:
-    """One `make` result per stored model version (`_make` is not hashed: `slot` tells the makers apart)."""
-    return _make(stored_model(name))
+def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any],
+            _from_store: Callable[[str], Any] | None) -> Any:
+    """One result per stored model version (the makers are not hashed: `slot` tells them apart)."""
+    return _from_store(name) if _from_store else _make(stored_model(name))
 
 
 def active_model() -> ActiveModel | None:

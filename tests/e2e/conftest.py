@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # `pytest` run without `python -m` does not put the repo on the path
-    sys.path.insert(0, str(REPO))
+from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
 
-from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app  # noqa: E402
+from digits_core.store import SUFFIXES
+
+REPO = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 TIMEOUT_MS = 60_000  # a rerun that first imports Keras takes seconds on a busy machine
@@ -30,7 +29,7 @@ def models_dir(tmp_path_factory) -> Path:
     source = Path(os.environ.get("DIGITS_MODELS_DIR") or REPO / "models")
     target = tmp_path_factory.mktemp("models")
     for path in source.iterdir():
-        if path.suffix in (".keras", ".json"):
+        if path.name.endswith(SUFFIXES):
             shutil.copy2(path, target / path.name)
     return target
 

@@ -33,7 +33,8 @@ def no_exception(page: Page) -> None:
 
 def metric(page: Page, label: str) -> Locator:
     """The value of the visible st.metric whose label is exactly `label` (hidden tabs have their own)."""
-    box = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    label_box = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    box = page.get_by_test_id("stMetric").filter(has=label_box)
     return box.filter(visible=True).get_by_test_id("stMetricValue")
 
 

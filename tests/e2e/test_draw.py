@@ -31,7 +31,8 @@ def test_drawn_digits_are_read(draw_page: Page):
         reset_canvas(draw_page)
 
 
-@pytest.mark.parametrize("corner", [(0.04, 0.55, 0.32, 0.4), (0.62, 0.58, 0.32, 0.38)], ids=["bottom-left", "bottom-right"])
+@pytest.mark.parametrize("corner", [(0.04, 0.55, 0.32, 0.4), (0.62, 0.58, 0.32, 0.38)],
+                         ids=["bottom-left", "bottom-right"])
 def test_small_digit_in_a_corner_is_read(draw_page: Page, corner):
     draw(draw_page, DIGITS[7], box=corner)
     expect(metric(draw_page, "Prediction")).to_have_text("7", timeout=SLOW_MS)

@@ -4,21 +4,19 @@ shown to Chromium's fake camera (a y4m video of a rendered photo) is read."""
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/photos.py
+from benchmarks.appserver import VIEWPORT, launch_chromium
+from digits_core import load_mnist
+from st_page import DIGITS, SLOW_MS, button, canvas, draw, metric, no_exception, open_page
+from tests.photos import Look, photo
 
-from benchmarks.appserver import VIEWPORT, launch_chromium  # noqa: E402
-from conftest import SCREENSHOTS, TIMEOUT_MS  # noqa: E402
-from digits_core import load_mnist  # noqa: E402
-from photos import Look, photo  # noqa: E402
-from st_page import DIGITS, SLOW_MS, button, canvas, draw, metric, no_exception, open_page  # noqa: E402
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+TIMEOUT_MS = 60_000
 
 
 def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:
