@@ -40,7 +40,7 @@ def sample_grid(collection: Collection, digit: int) -> None:
             read = "imported" if sample.predicted is None else f"read as {sample.predicted}"
             st.caption(read)
             st.button("Delete", key=f"delete-{sample.id}", on_click=collection.delete, args=(sample.id,),
-                      icon=":material/delete:", help="Remove this sample from the class collection")
+                      help="Remove this sample from the class collection")
 
 
 def start_finetune(choice: str, digits) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -31,18 +32,18 @@ def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
-    """A Chromium whose camera plays a photo of a test digit 2 on paper (no permission prompt)."""
-    from playwright.sync_api import sync_playwright
+def camera_browser(browser, tmp_path_factory):
+    """A second Chromium whose camera plays a photo of a test digit 2 on paper (no permission prompt).
 
+    Launched through the session browser's Playwright: a second sync_playwright() in one thread is refused."""
     data = load_mnist()
     index = int((data.y_test == 2).argmax())
     video = y4m(photo(data.x_test[index], index, Look(tilt=4)), tmp_path_factory.mktemp("camera") / "two.y4m")
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright, ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                                                f"--use-file-for-fake-video-capture={video}"))
-        yield chromium
-        chromium.close()
+    chromium = launch_chromium(SimpleNamespace(chromium=browser.browser_type),
+                               ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                                f"--use-file-for-fake-video-capture={video}"))
+    yield chromium
+    chromium.close()
 
 
 def test_a_corrected_drawing_lands_in_the_collection(page: Page):
