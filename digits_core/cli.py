@@ -1,4 +1,4 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, models, export-lite, cv, handwriting.
+"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from tqdm import tqdm
 
 from .data import DataError, load_mnist
@@ -76,8 +77,12 @@ def cmd_train(args: argparse.Namespace) -> Any:
     if save_as:
         store.save(save_as, result.model, meta, shipped=args.ship)
         print(f"saved as {save_as}")
+        if args.ship:  # the Inside page's map of a shipped model is ready on first visit
+            from .explain import ship_embedding
+
+            print(f"t-SNE map of the test images saved as {ship_embedding(store, save_as).name}")
     summary = {key: meta[key] for key in ("preset", "epochs", "test_accuracy", "test_loss", "train_seconds")}
-    return {**summary, "saved_as": save_as}
+    return {**summary, "test_seconds": result.test_seconds, "saved_as": save_as}
 
 
 def cmd_evaluate(args: argparse.Namespace) -> Any:
@@ -120,6 +125,64 @@ def cmd_predict(args: argparse.Namespace) -> Any:
         if not args.json:
             print(line)
     return rows
+
+
+def cmd_explain(args: argparse.Namespace) -> Any:
+    from . import explain
+    from .preprocess import ImageError, to_mnist
+
+    name = args.model or DEFAULT_MODEL
+    try:
+        helper = explain.explainer(ModelStore().load(name))
+    except explain.ExplainError as exc:
+        raise StoreError(f"model {name!r} cannot be looked inside: {exc}") from exc
+    rows = []
+    for file in args.files:
+        try:
+            image = to_mnist(Path(file).read_bytes()).image
+        except (OSError, ImageError) as exc:
+            rows.append({"file": file, "error": str(exc)})
+            if not args.json:
+                print(f"{file}: error: {exc}")
+            continue
+        outputs = helper.layer_outputs(image)
+        probabilities = outputs[-1].values
+        digit = int(probabilities.argmax())
+        found, near = helper.saliency(image, digit), helper.nearest(image, args.nearest)
+        rows.append({"file": file, "digit": digit, "probabilities": [round(float(p), 6) for p in probabilities],
+                     "image": image.tolist(),
+                     "layers": [{"name": o.name, "kind": o.kind, "shape": list(o.shape)} for o in outputs],
+                     "saliency": np.round(found.integrated_gradients, 6).tolist(),
+                     "nearest": [{"index": n.index, "label": n.label, "distance": round(n.distance, 4)} for n in near]})
+        if args.out:
+            _write_pictures(Path(args.out), Path(file).stem, image, outputs, found)
+        if not args.json:
+            print(f"{file}: {digit} ({probabilities[digit]:.1%}); nearest training images: "
+                  + ", ".join(f"#{n.index} ({n.label})" for n in near))
+    return rows
+
+
+def _write_pictures(out: Path, stem: str, image: np.ndarray, outputs: list, found) -> None:
+    """STEM.LAYER.png for each convolution or dense block's output, STEM.saliency.png (and .grad-cam.png)."""
+    from .explain import blocks, overlay, tile
+
+    out.mkdir(parents=True, exist_ok=True)
+    for _, end in blocks([o.kind for o in outputs]):
+        values = outputs[end].values
+        grid = tile(values) if values.ndim == 3 else tile(values[None, :, None], columns=1)
+        scale = (4, 4) if values.ndim == 3 else (4, 24)  # a dense layer's strip made tall enough to see
+        _save_png(np.nan_to_num(grid, nan=0.5) * 255, out / f"{stem}.{outputs[end].name}.png", scale)
+    for name, heat in {"saliency": found.integrated_gradients, "grad-cam": found.grad_cam}.items():
+        if heat is not None:
+            _save_png(overlay(image, heat), out / f"{stem}.{name}.png", (10, 10))
+
+
+def _save_png(pixels: np.ndarray, path: Path, scale: tuple[int, int]) -> None:
+    """A uint8 picture enlarged by whole factors (width, height), pixels kept square-edged."""
+    from PIL import Image
+
+    picture = Image.fromarray(pixels.astype(np.uint8))
+    picture.resize((picture.width * scale[0], picture.height * scale[1]), Image.Resampling.NEAREST).save(path)
 
 
 def cmd_models(args: argparse.Namespace) -> Any:
@@ -227,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     predict = command("predict", cmd_predict, "read the digit in image files")
     predict.add_argument("--model", help="stored model name (default: the shipped default model)")
     predict.add_argument("files", nargs="+", metavar="FILE")
+    explain = command("explain", cmd_explain, "what each layer sees, which pixels decided, the nearest training images")
+    explain.add_argument("--model", help="stored model name (default: the shipped default model)")
+    explain.add_argument("--out", metavar="DIR", help="write PNGs of the feature maps and saliency maps here")
+    explain.add_argument("--nearest", type=int, default=8, metavar="K", help="how many nearest training images")
+    explain.add_argument("files", nargs="+", metavar="FILE")
     command("models", cmd_models, "list the stored models")
     export = command("export-lite", cmd_export_lite,
                      "(re)write a stored model's LiteRT file and test predictions, which Draw and Evaluate read")

@@ -3,21 +3,38 @@
 A Job owns one thread. The thread waits for a slot in a server-wide Slots object (a
 semaphore with a visible queue), runs its target and records epochs and batch updates
 under a lock; readers take a consistent JobSnapshot. Nothing here knows about Streamlit.
+
+A job may be given an `alive` callable (is anyone still waiting for this run?): it is asked
+while the job waits in the queue and at each batch update, and once it says no the job
+leaves the queue or its run ends at once, so a closed tab does not hold the server's slot.
+The thread runs at the background priority (see priority.py).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .priority import lower_this_thread
+
 MAX_TRAININGS_ENV = "DIGITS_MAX_TRAININGS"
 WAIT_POLL_SECONDS = 0.2
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
 FINISHED = (DONE, STOPPED, FAILED)
+_log = logging.getLogger(__name__)
+
+
+class RunAbandoned(Exception):
+    """Raised inside a run whose `alive` check said no: it ends the run without finishing or scoring it."""
+
+
+def _always() -> bool:
+    return True
 
 
 def max_trainings() -> int:
@@ -39,12 +56,12 @@ class Slots:
         self._running: set[int] = set()
         self._waiting: list[int] = []
 
-    def acquire(self, ticket: int, stop: threading.Event) -> bool:
-        """Wait for a free slot in turn; False if `stop` is set while waiting."""
+    def acquire(self, ticket: int, stop: threading.Event, alive: Callable[[], bool] = _always) -> bool:
+        """Wait for a free slot in turn; False if `stop` is set or `alive()` turns False while waiting."""
         with self._condition:
             self._waiting.append(ticket)
             while not (len(self._running) < self.capacity and self._waiting[0] == ticket):
-                if stop.is_set():
+                if stop.is_set() or not alive():
                     self._waiting.remove(ticket)
                     self._condition.notify_all()
                     return False
@@ -117,6 +134,7 @@ class Job:
     label: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     ticket: int = field(default_factory=_next_ticket)
+    alive: Callable[[], bool] = _always  # False once nobody waits for the run any more (its session is gone)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -126,6 +144,7 @@ class Job:
         self._result: Any = None
         self._error: str | None = None
         self._started = self._ended = 0.0
+        self.abandoned = False
         self._thread = threading.Thread(target=self._run, name=f"digits-{self.kind}-{self.ticket}", daemon=True)
 
     def start(self) -> Job:
@@ -147,6 +166,9 @@ class Job:
             self._epochs.append({**record, "run": run})
 
     def on_batch(self, update: Any) -> None:
+        """Record a batch update; raise RunAbandoned (out of the run) when nobody waits for it any more."""
+        if not self._still_wanted():
+            raise RunAbandoned(f"{self.kind} {self.label}: nobody is waiting for this run any more")
         with self._lock:
             self._batches.append(update)
 
@@ -158,17 +180,28 @@ class Job:
                 list(self._batches), self._result, self._error, end - self._started if self._started else 0.0,
             )
 
+    def _still_wanted(self) -> bool:
+        """Ask `alive` (until it first says no); an abandoned job is also stopped."""
+        if not self.abandoned and not self.alive():
+            self.abandoned = True
+            self.stop.set()
+            _log.warning("%s: nobody is waiting for it any more, it ends now", self._thread.name)
+        return not self.abandoned
+
     def _run(self) -> None:
-        if not self.slots.acquire(self.ticket, self.stop):
+        lower_this_thread()
+        if not self.slots.acquire(self.ticket, self.stop, self._still_wanted):
             self._finish(STOPPED)
             return
         try:
             self._set_running()
             result = self.target(self)
+        except RunAbandoned:
+            self._finish(STOPPED)
         except Exception as exc:  # the thread must never die silently: the page shows the message
             self._finish(FAILED, error=f"{type(exc).__name__}: {exc}")
-        else:
-            self._finish(STOPPED if self.stop.is_set() else DONE, result=result)
+        else:  # a result nobody will collect is not kept (it may hold a model)
+            self._finish(STOPPED if self.stop.is_set() else DONE, result=None if self.abandoned else result)
         finally:
             self.slots.release(self.ticket)
 

@@ -66,17 +66,17 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "cnn-fast",
-            "Ours: a small CNN with a one-cycle schedule that passes 99% in one short epoch.",
+            "Ours: a small CNN (a strided 5x5 first layer) with a one-cycle schedule: 99% in one short epoch.",
             None,
-            ModelSpec(conv=(_conv(24, kernel_size=5, batch_norm=True, pool=True),
-                            _conv(48, batch_norm=True, pool=True),
+            ModelSpec(conv=(_conv(24, kernel_size=5, strides=2, batch_norm=True),  # 12x12 at once: no 24x24 maps
+                            _conv(32, batch_norm=True, pool=True),
                             _conv(64, batch_norm=True)),
                       head="flatten", head_dropout=0.25, optimizer="adam", learning_rate=0.01, beta_1=0.7,
                       schedule="one-cycle", batch_size=128, epochs=1),
         ),
         Preset(
             "cnn-best",
-            "Ours: cnn-fast made wider, trained 15 epochs on shifted and rotated digits; "
+            "Ours: cnn-fast wider and pooled, trained 15 epochs on shifted and rotated digits; "
             "above 99.6% in under 10 minutes.",
             None,
             ModelSpec(conv=(_conv(32, kernel_size=5, batch_norm=True, pool=True),

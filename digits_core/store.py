@@ -31,7 +31,8 @@ MODELS_ENV = "DIGITS_MODELS_DIR"
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LITE, TEST_PROBABILITIES = ".tflite", ".test.npy"
-SUFFIXES = (".keras", LITE, TEST_PROBABILITIES, ".json")
+EMBEDDING = ".embedding.npz"  # a shipped model's t-SNE map of the test images (explain.ship_embedding)
+SUFFIXES = (".keras", LITE, TEST_PROBABILITIES, EMBEDDING, ".json")
 
 
 class StoreError(Exception):

@@ -4,13 +4,11 @@ import streamlit as st
 
 from digits_core.store import StoreError
 from ui.corrections import ask
-from ui.draw import predictor, show_prediction
+from ui.draw import drawing_pad, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
 from ui.state import pick_model
 
 leave_legacy_navigation()
-CANVAS_PX = 280
-ROUND = "canvas_round"  # part of the canvas key: a new round is a new, empty canvas
 HINT = "Draw a digit in the black square: the prediction appears when you release the mouse."
 
 
@@ -19,10 +17,6 @@ def read(source: object, hint: str, where: str) -> None:
     prediction = show_prediction(reader, source, hint)
     if prediction is not None:
         ask(source, prediction, where)
-
-
-def clear() -> None:
-    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
 
 
 st.title("Draw a digit")
@@ -40,17 +34,10 @@ except StoreError as exc:
 
 draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
-    from streamlit_drawable_canvas import st_canvas  # a Components v2 module: importable only in a running app
-
     pad, result_area = st.columns([5, 7], gap="medium")
     with pad:
-        stroke = st.slider("Stroke width", 8, 40, 20)
-        canvas = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
-                           height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw", return_image_data=True,
-                           key=f"canvas-{st.session_state.get(ROUND, 0)}")
-        st.button("Clear", on_click=clear, help="Wipe the canvas and start again")
+        image = drawing_pad("canvas")
     with result_area:
-        image = getattr(canvas, "image_data", None)
         if image is None:
             st.info(HINT)
         else:

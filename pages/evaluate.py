@@ -5,6 +5,7 @@ import streamlit as st
 from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import CV_RESULT, busy, live, progress_bar, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import cell_from_point, confusion_figure, fold_box, learning_curves
@@ -25,8 +26,8 @@ def evaluation(choice: str):
                        lambda name: evaluate_stored(store(), name, mnist()))
 
 
-def images_with_probabilities(result, indices) -> None:
-    """A gallery: each image with its true label, prediction and probability bar."""
+def images_with_probabilities(result, indices, gallery: str) -> None:
+    """A gallery: each image with its true label, prediction, probability bar and a way to look inside."""
     images = mnist().x_test
     columns = st.columns(6)
     for slot, index in enumerate(indices):
@@ -36,6 +37,9 @@ def images_with_probabilities(result, indices) -> None:
             st.progress(float(result.probabilities[index, predicted]),
                         text=f"true {result.labels[index]} → {predicted}: "
                              f"{result.probabilities[index, predicted]:.0%}")
+            if st.button("Inside", key=f"{gallery}-{index}", help="Open this image on the Inside page"):
+                st.session_state.update({SOURCE: SOURCES[2], INDEX: int(index)})
+                st.switch_page("pages/inside.py")
 
 
 def clicked_cell(event, result) -> tuple[int, int] | None:
@@ -108,9 +112,9 @@ else:
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")
-            images_with_probabilities(result, indices[:GALLERY])
+            images_with_probabilities(result, indices[:GALLERY], "cell")
         st.subheader("The most confident mistakes")
-        images_with_probabilities(result, result.mistakes[:GALLERY])
+        images_with_probabilities(result, result.mistakes[:GALLERY], "mistake")
 
 st.divider()
 st.header("k-fold cross-validation")

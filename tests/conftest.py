@@ -8,6 +8,8 @@ from digits_core import get_preset, load_mnist
 
 TINY_PRESET = "dense-128x2"  # trains 6000 samples in a couple of seconds, ~90% on the test set
 TINY_SAMPLES = 6000
+TINY_CONV_PRESET = "cnn-small"  # one epoch on 3000 samples: a few seconds
+TINY_CONV_SAMPLES = 3000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,6 +42,15 @@ def tiny_training(mnist):
 
     spec = get_preset(TINY_PRESET).spec.with_changes(epochs=1)
     return train(spec, mnist.subset(TINY_SAMPLES), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_conv_training(mnist):
+    """The convolutional counterpart of tiny_training, for what only convolutions have (feature maps, Grad-CAM)."""
+    from digits_core.training import train
+
+    spec = get_preset(TINY_CONV_PRESET).spec.with_changes(epochs=1)
+    return train(spec, mnist.subset(TINY_CONV_SAMPLES), seed=0)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,14 @@ def test_quick_benchmark_prints_the_table_and_its_figures():
     assert all(0 <= run["test_accuracy"] <= 1 and run["seconds_per_epoch"] > 0 for run in figures["runs"])
     assert 0 < figures["predict_p50_ms"] <= figures["predict_p95_ms"]
     assert figures["evaluate_seconds"] > 0 and figures["load_seconds"] > 0
+    assert figures["one_core"]["preset"] == "cnn-fast" and figures["one_core"]["seconds_per_epoch"] > 0
+    budget = figures["budget"]
+    assert budget["startup"] > 0 and budget["step_ms"] > 0 and budget["gflops_per_epoch"] > 0
+    assert figures["app"] is None  # the browser line is left out of a quick run
     text = "\n".join(table)
-    assert "| measure | figure | target |" in text
-    for measure in ("time to 99.0%: cnn-fast", "model.predict", "score the 10,000 test images", "load MNIST"):
+    for header in ("| measure | figure | target |", "| cnn-fast seed | time to 99.0% | final test accuracy |",
+                   "| where an epoch of cnn-fast goes | seconds |"):
+        assert header in text
+    for measure in ("time to 99.0%: cnn-fast", "on one core (taskset -c 0)", "per-step overhead", "model.predict",
+                    "score the 10,000 test images", "load MNIST"):
         assert measure in text

@@ -77,7 +77,8 @@ def test_presets_text(capsys):
 
 def test_train_json_and_save(trained_store):
     root, summary = trained_store
-    assert set(summary) == {"preset", "epochs", "test_accuracy", "test_loss", "train_seconds", "saved_as"}
+    assert set(summary) == {"preset", "epochs", "test_accuracy", "test_loss", "train_seconds", "test_seconds",
+                            "saved_as"}
     assert summary["preset"] == "dense-128x2" and summary["epochs"] == 1 and summary["saved_as"] == "cli-tiny"
     assert 0.5 < summary["test_accuracy"] <= 1 and summary["test_loss"] > 0 and summary["train_seconds"] > 0
     assert sorted(p.name for p in root.iterdir()) == ["cli-tiny.json", "cli-tiny.keras", "cli-tiny.test.npy",

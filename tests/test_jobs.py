@@ -71,3 +71,36 @@ def test_max_trainings_reads_the_environment(monkeypatch):
     assert max_trainings() == 1
     with pytest.raises(ValueError):
         Slots(0)
+
+
+def test_a_queued_job_whose_session_is_gone_leaves_the_queue():
+    slots, release, gone = Slots(1), threading.Event(), threading.Event()
+    first = Job("train", lambda job: release.wait(5), slots).start()
+    while slots.running == 0:
+        pass
+    second = Job("train", lambda job: "ran", slots, alive=lambda: not gone.is_set()).start()
+    while second.snapshot().queue_position is None:
+        pass
+    gone.set()
+    second.join(5)
+    assert second.snapshot().state == STOPPED and second.abandoned and second.snapshot().queue_position is None
+    release.set()
+    first.join(5)
+    assert first.snapshot().state == DONE
+
+
+def test_a_running_job_whose_session_is_gone_ends_at_its_next_batch_and_frees_the_slot():
+    slots, gone = Slots(1), threading.Event()
+
+    def target(job):
+        while True:  # a run that would never end by itself
+            job.on_batch("batch")
+            gone.set()
+
+    first = Job("train", target, slots, alive=lambda: not gone.is_set()).start()
+    after = Job("train", lambda job: "ran", slots).start()
+    first.join(5)
+    after.join(5)
+    snap = first.snapshot()
+    assert snap.state == STOPPED and snap.result is None and snap.error is None and snap.batches == ["batch"]
+    assert after.snapshot().state == DONE and after.snapshot().result == "ran"

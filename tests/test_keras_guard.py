@@ -14,17 +14,16 @@ from ui.keras_guard import PATCHED, keep_keras_state
 
 @pytest.fixture
 def hook(monkeypatch):
-    """Streamlit's own clean-up function, put back after the test whatever the test does to it."""
-    original = getattr(script_runner, PATCHED)
-    monkeypatch.setattr(script_runner, PATCHED, original)
-    return original
+    """Streamlit's clean-up hook as Streamlit ships it (an earlier app test may have patched it already),
+    put back as it was after the test."""
+    monkeypatch.setattr(script_runner, PATCHED, lambda: sys.modules["keras"].backend.clear_session())
 
 
 def test_streamlit_no_longer_clears_the_keras_session(hook, monkeypatch):
     fake_keras = SimpleNamespace(backend=SimpleNamespace(clear_session=mock.Mock()))
     monkeypatch.setitem(sys.modules, "keras", fake_keras)
     getattr(script_runner, PATCHED)()
-    assert fake_keras.backend.clear_session.call_count == 1  # what Streamlit does after every run
+    assert fake_keras.backend.clear_session.call_count == 1  # what Streamlit 1.67 does after every run
     keep_keras_state()
     getattr(script_runner, PATCHED)()
     assert fake_keras.backend.clear_session.call_count == 1

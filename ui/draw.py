@@ -12,6 +12,8 @@ from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 from .plots import probability_bars
 from .state import derived, store
 
+LAST_DIGIT = "last_digit"  # the 28x28 image of the last digit read on Draw, for the Inside page
+CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
 SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
@@ -23,6 +25,24 @@ def predictor(choice: str) -> Any:
 
     return derived(choice, "predictor", lambda model: Predictor(model, choice),
                    lambda name: Predictor.load(name, store()))
+
+
+def drawing_pad(name: str) -> np.ndarray | None:
+    """A black square to draw on, a stroke-width slider and a Clear button; the drawing (RGBA) once there is one."""
+    from streamlit_drawable_canvas import st_canvas  # a Components v2 module: importable only in a running app
+
+    round_key = f"{name}_round"  # part of the canvas key: a new round is a new, empty canvas
+    stroke = st.slider("Stroke width", 8, 40, 20, key=f"{name}_stroke")
+    canvas = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
+                       height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw", return_image_data=True,
+                       key=f"{name}-{st.session_state.get(round_key, 0)}")
+    st.button("Clear", on_click=_next_round, args=(round_key,), key=f"{name}_clear",
+              help="Wipe the canvas and start again")
+    return getattr(canvas, "image_data", None)
+
+
+def _next_round(round_key: str) -> None:
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
 
 
 def show_prediction(reader: Any, source: object, hint: str) -> Any:
@@ -37,6 +57,7 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")
         return None
+    st.session_state[LAST_DIGIT] = prediction.image
     verdict, bars = st.columns([1, 2])
     verdict.metric("Prediction", prediction.digit)
     verdict.caption(f"Confidence {prediction.confidence:.1%}")

@@ -9,6 +9,7 @@ import streamlit as st
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
 from .plots import learning_curves
+from .session import session_alive
 from .state import activate_trained, job_slots
 
 JOB = "job"
@@ -36,7 +37,7 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
     """Start `target(job)` in a background thread owned by this session (unless one is under way already)."""
     if busy():
         return current_job()
-    job = Job(kind, target, job_slots(), label=label).start()
+    job = Job(kind, target, job_slots(), label=label, alive=session_alive()).start()
     st.session_state[JOB] = job
     return job
 

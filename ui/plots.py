@@ -155,3 +155,71 @@ def fold_box(accuracies: list[float]) -> go.Figure:
     fig = go.Figure(go.Box(y=accuracies, boxpoints="all", name="folds", jitter=0.3))
     fig.update_yaxes(tickformat=".2%", title="held-out accuracy")
     return _compact(fig, 320)
+
+
+def feature_grid(grid: np.ndarray, height: int = 300) -> go.Figure:
+    """Feature maps tiled into one image (NaN between them), as small heatmaps: bright is strong."""
+    fig = px.imshow(grid, color_continuous_scale="Viridis", zmin=0, zmax=1)
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    fig.update_coloraxes(showscale=False)
+    fig.update_traces(hovertemplate="%{z:.2f}<extra></extra>")
+    fig.update_layout(plot_bgcolor="rgba(0,0,0,0)")
+    return _compact(fig, height)
+
+
+def unit_strip(values: np.ndarray, height: int = 90) -> go.Figure:
+    """A dense layer's units as one coloured strip: bright is a strongly active unit."""
+    fig = go.Figure(go.Heatmap(z=values[None, :], colorscale="Viridis", showscale=False,
+                               hovertemplate="unit %{x}: %{z:.2f}<extra></extra>"))
+    fig.update_yaxes(visible=False)
+    fig.update_xaxes(title="unit")
+    return _compact(fig, height).update_layout(margin=dict(l=10, r=10, t=10, b=10))
+
+
+def picture(rgb: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
+    """An RGB uint8 picture (an overlay) with square pixels and no axes."""
+    fig = px.imshow(rgb, title=title)
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    fig.update_traces(hoverinfo="skip", hovertemplate=None)
+    return _compact(fig, height)
+
+
+def embedding_scatter(positions: np.ndarray, labels: np.ndarray, star: np.ndarray, star_digit: int,
+                      hover: list[str], height: int = 520) -> go.Figure:
+    """Test images as points coloured by digit, the current digit as a large star among them."""
+    palette = px.colors.qualitative.D3
+    fig = go.Figure()
+    for digit in DIGITS:
+        mine = np.flatnonzero(labels == digit)
+        fig.add_trace(go.Scattergl(x=positions[mine, 0], y=positions[mine, 1], mode="markers", name=str(digit),
+                                   marker=dict(size=5, color=palette[digit], opacity=0.7),
+                                   customdata=mine, text=[hover[i] for i in mine],
+                                   hovertemplate="%{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[star[0]], y=[star[1]], mode="markers", name=f"yours ({star_digit})",
+                             marker=dict(symbol="star", size=26, color="#ffd700", line=dict(color="black", width=2)),
+                             hovertemplate="your digit<extra></extra>"))
+    fig.update_xaxes(visible=False).update_yaxes(visible=False)
+    fig.update_layout(legend=dict(title="digit", itemsizing="constant"))
+    return _compact(fig, height)
+
+
+def network_dot(outputs: list[Any]) -> str:
+    """The layers (explain.LayerOutput) left to right as a Graphviz DOT string: one box per convolution or dense
+    layer with its normalisation and activation, one per other layer, each with its kind and output shape."""
+    from digits_core.explain import blocks
+
+    colours = {"conv": "#c6dbef", "pool": "#e5f5e0", "dense": "#fdd0a2", "output": "#fcbba1"}
+    ends = dict(blocks([o.kind for o in outputs]))
+    inside = {i for start, end in ends.items() for i in range(start + 1, end + 1)}
+    nodes = ['  input [label="input\\n28x28x1", fillcolor="#eeeeee"];']
+    for i, output in enumerate(outputs):
+        if i in inside:
+            continue
+        last = outputs[ends.get(i, i)]
+        kinds = " + ".join(o.kind for o in outputs[i:ends.get(i, i) + 1])
+        size = "x".join(str(n) for n in last.shape)
+        nodes.append(f'  n{i} [label="{output.name}\\n{kinds}\\n{size}", '
+                     f'fillcolor="{colours.get(output.kind, "#f5f5f5")}"];')
+    chain = " -> ".join(["input", *(f"n{i}" for i in range(len(outputs)) if i not in inside)])
+    return ("digraph {\n  rankdir=LR; node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=11];\n"
+            + "\n".join(nodes) + f"\n  {chain};\n}}")

@@ -16,6 +16,7 @@ ACTIVE = "active_model"
 TRAINED = "trained"  # the latest TrainResult of this session
 TRAINED_AS = "trained_as"  # the ActiveModel that stands for it
 PICKED = "model_choice"  # the Model select box of Evaluate and Draw
+DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,10 @@ def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Call
     """
     if choice != SESSION_MODEL:
         return _shared(slot, choice, _version(choice), make, from_store)
-    model = trained_result().model
-    kept = st.session_state.get(slot)
-    if kept is None or kept[0] is not model:
-        st.session_state[slot] = kept = (model, make(model))
-    return kept[1]
+    model, made = trained_result().model, st.session_state.setdefault(DERIVED, {})
+    if slot not in made or made[slot][0] is not model:
+        made[slot] = (model, make(model))
+    return made[slot][1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -97,6 +97,7 @@ def active_model() -> ActiveModel | None:
 def activate_trained(result: Any, label: str) -> None:
     """A training of this session has ended: its model becomes the active one on every page."""
     st.session_state[TRAINED] = result
+    st.session_state.pop(DERIVED, None)  # what was made from the previous model goes with it
     st.session_state[TRAINED_AS] = st.session_state[ACTIVE] = ActiveModel(
         f"{label} (this session)", result.test_accuracy, stored=False)
     st.session_state.pop(PICKED, None)

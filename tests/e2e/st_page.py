@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable, Sequence
 
 from playwright.sync_api import Locator, Page, expect
 
 EXCEPTION = '[data-testid="stException"]'
 SLOW_MS = 120_000  # a rerun that loads Keras and a model, on a shared and busy machine
+TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
 
 Point = tuple[float, float]
 
@@ -29,6 +31,25 @@ def open_page(page: Page, path: str) -> None:
 def no_exception(page: Page) -> None:
     """No exception box on the page (they would mean a traceback reached the user)."""
     expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def set_number(page: Page, label: str, value: int) -> None:
+    """Type into the number input whose label starts with `label` and commit it (Enter reruns)."""
+    field = page.get_by_label(re.compile(rf"^{label}", re.I)).first
+    field.fill(str(value))
+    field.press("Enter")
+    expect(field).to_have_value(str(value))
+    idle(page)  # the rerun that takes the value in is over before the next step
+
+
+def start_training(page: Page, samples: int, epochs: int) -> None:
+    """Open Train, set the sample and epoch counts, press Train and wait for its Stop (running or queued)."""
+    open_page(page, "/train")
+    set_number(page, "Training samples", samples)
+    page.get_by_text("Customise the network and its training").click()  # the epochs live in this expander
+    set_number(page, "Epochs", epochs)
+    button(page, "Train").click()
+    expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
 
 
 def metric(page: Page, label: str) -> Locator:
@@ -55,21 +76,29 @@ def canvas(page: Page) -> Locator:
     return page.locator("canvas.upper-canvas").first
 
 
-def draw(page: Page, strokes: Iterable[Sequence[Point]], box: tuple[float, float, float, float] = (0, 0, 1, 1)) -> None:
+Box = tuple[float, float, float, float]  # x, y, width, height as fractions of the canvas
+WHOLE: Box = (0, 0, 1, 1)
+
+
+def draw(page: Page, strokes: Iterable[Sequence[Point]], box: Box = WHOLE) -> None:
     """Draw strokes with the mouse; points are 0-1 inside `box` (x, y, width, height as canvas fractions)."""
     surface = canvas(page)
     surface.scroll_into_view_if_needed()
     rect = surface.bounding_box()
     assert rect, "the canvas is not on screen"
-    bx, by, bw, bh = box
-    for stroke in strokes:
-        points = [(rect["x"] + (bx + x * bw) * rect["width"], rect["y"] + (by + y * bh) * rect["height"])
-                  for x, y in stroke]
+    for points in on_screen(rect, strokes, box):
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:
             page.mouse.move(*point, steps=6)
         page.mouse.up()
+
+
+def on_screen(rect: dict, strokes: Iterable[Sequence[Point]], box: Box = WHOLE) -> list[list[Point]]:
+    """Each stroke's points in page pixels, for a canvas whose bounding box is `rect`."""
+    bx, by, bw, bh = box
+    return [[(rect["x"] + (bx + x * bw) * rect["width"], rect["y"] + (by + y * bh) * rect["height"]) for x, y in stroke]
+            for stroke in strokes]
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, n: int = 24) -> list[Point]:

@@ -4,27 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from st_page import SLOW_MS, button, idle, metric, no_exception, open_page
-
-TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
-
-
-def set_number(page: Page, label: str, value: int) -> None:
-    """Type into the number input whose label starts with `label` and commit it (Enter reruns)."""
-    field = page.get_by_label(re.compile(rf"^{label}", re.I)).first
-    field.fill(str(value))
-    field.press("Enter")
-    expect(field).to_have_value(str(value))
-    idle(page)  # the rerun that takes the value in is over before the next step
-
-
-def start_training(page: Page, samples: int, epochs: int) -> None:
-    open_page(page, "/train")
-    set_number(page, "Training samples", samples)
-    page.get_by_text("Customise the network and its training").click()  # the epochs live in this expander
-    set_number(page, "Epochs", epochs)
-    button(page, "Train").click()
-    expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
+from st_page import TRAIN_MS, button, metric, no_exception, start_training
 
 
 def chart(page: Page):

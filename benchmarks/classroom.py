@@ -1,0 +1,336 @@
+"""A class on one server: students draw while trainings queue, and two students close their tab.
+
+Starts the real server (`streamlit run app.py`) and one headless Chromium, then a browser context
+per student, a second apart. Every student opens Home, Explore and Draw and draws one-stroke
+digits with the mouse, timing each from the mouse release to the Prediction shown. Meanwhile the
+first students go to Train: one starts a long run, three ("trainers") press Train at the same
+moment and queue behind it, one more queues behind them; the first closes its tab mid-run and the
+last while queued. The rest draw until every training is over. Then every tab closes.
+
+It prints release-to-prediction p50/p95, predictions missing (none within a minute) or wrong,
+error elements seen, each training's wait and duration and the queue places its student saw,
+how long after a tab closed its run ended (the server's log line) and the next run started, and
+the server's memory (idle, warmed up, peak, and a while after every session closed). All figures
+come from real browsers (no lighter client yet).
+
+    python -m benchmarks.classroom [--students 30] [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app
+from benchmarks.memory import MB, Sampler
+from tests.e2e.st_page import DIGITS, EXCEPTION, button, canvas, metric, on_screen
+
+ONE_STROKE = [digit for digit, strokes in DIGITS.items() if len(strokes) == 1]  # the first answer is the final one
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+ERRORS = f'{EXCEPTION}, [data-testid="stAlertContentError"]'
+RESET = "Reset canvas & history"  # the canvas toolbar's reset button
+ENDED_LINE = "nobody is waiting for it any more"  # what digits_core.jobs logs when a closed tab's run ends
+QUEUED = re.compile(r"Queued: number (\d+) in line")
+PAGE_MS, READ_MS, TRAIN_MS = 180_000, 60_000, 1_800_000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much each part does: the full class, or a quick run that checks the benchmark works."""
+
+    students: int
+    drawings: int  # digits each student draws at least (drawers go on while trainings run)
+    run: tuple[int, int]  # samples and epochs of the trainers' runs
+    long_run: tuple[int, int] = (20_000, 20)  # the run whose tab closes mid-run: it would last minutes
+    mid_run_seconds: float = 5.0  # how long that run goes on before its tab closes
+    after_seconds: float = 60.0  # memory is read this long after every tab closed
+
+    @property
+    def trainers(self) -> int:
+        return max(1, min(3, self.students - 3))  # two students close their tab, at least one only draws
+
+
+@dataclass
+class Class:
+    """What every student saw, gathered as they go; times are perf_counter seconds."""
+
+    readings: list[float] = field(default_factory=list)
+    missing: int = 0
+    wrong: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    trainings: list[dict] = field(default_factory=list)
+    closed: list[dict] = field(default_factory=list)
+    ended_lines: list[float] = field(default_factory=list)
+    first_reading: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: asyncio.Barrier = field(default_factory=lambda: asyncio.Barrier(1))  # lesson() sets the real one
+    running_started: asyncio.Event = field(default_factory=asyncio.Event)
+    trainers_queued: asyncio.Event = field(default_factory=asyncio.Event)
+    trainings_over: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def open_page(page, url: str) -> None:
+    await page.goto(url, timeout=PAGE_MS)
+    await page.wait_for_selector(IDLE, state="attached", timeout=PAGE_MS)
+    await page.locator("h1").first.wait_for(timeout=PAGE_MS)
+
+
+async def note_errors(page, who: str, seen: Class) -> None:
+    """Record the text of every exception or error box on the page now."""
+    for text in await page.locator(ERRORS).all_inner_texts():
+        seen.errors.append(f"{who}: {text.strip()[:120]}")
+
+
+async def read_digit(page, digit: int, who: str, seen: Class) -> None:
+    """Draw `digit`, time release to Prediction, check it, then reset the canvas."""
+    rect = await canvas(page).bounding_box()
+    for points in on_screen(rect, DIGITS[digit]):
+        await page.mouse.move(*points[0])
+        await page.mouse.down()
+        for point in points[1:]:
+            await page.mouse.move(*point, steps=6)
+        await page.mouse.up()
+    released, value = time.perf_counter(), metric(page, "Prediction")
+    try:
+        await value.wait_for(timeout=READ_MS)
+    except Exception:  # Playwright's TimeoutError: the drawing was never read
+        seen.missing += 1
+        return
+    seen.readings.append(time.perf_counter() - released)
+    seen.first_reading.set()
+    if (read := (await value.inner_text()).strip()) != str(digit):
+        seen.wrong.append(f"{who}: drew {digit}, read {read}")
+    await note_errors(page, who, seen)
+    await page.get_by_role("button", name=RESET, exact=True).click()
+    await value.wait_for(state="detached", timeout=PAGE_MS)
+
+
+async def draw_some(page, url: str, who: str, seen: Class, count: int, until: asyncio.Event | None = None) -> None:
+    """Open Home, Explore and Draw, then draw `count` digits (and on until `until` is set)."""
+    for path in ("/", PAGES["Explore"], PAGES["Draw"]):
+        await open_page(page, url + path)
+        await note_errors(page, who, seen)
+    await canvas(page).wait_for(timeout=PAGE_MS)
+    drawn = 0
+    while drawn < count or (until is not None and not until.is_set()):
+        await read_digit(page, ONE_STROKE[drawn % len(ONE_STROKE)], who, seen)
+        drawn += 1
+        await asyncio.sleep(1.0)  # a student looks at the answer before the next digit
+
+
+async def set_number(page, label: str, value: int) -> None:
+    field_ = page.get_by_label(re.compile(rf"^{label}", re.I)).first
+    await field_.fill(str(value))
+    await field_.press("Enter")
+    await page.wait_for_selector(IDLE, state="attached", timeout=PAGE_MS)
+
+
+async def prepare_training(page, url: str, samples: int, epochs: int) -> None:
+    """Open Train and set the sample and epoch counts, ready to press Train."""
+    await open_page(page, url + PAGES["Train"])
+    await set_number(page, "Training samples", samples)
+    await page.get_by_text("Customise the network and its training").click()
+    await set_number(page, "Epochs", epochs)
+
+
+async def follow_run(page, who: str, seen: Class) -> dict:
+    """Press Train and follow the run: queue places seen, wait, duration."""
+    record = {"student": who, "places": []}
+    clicked = time.perf_counter()
+    await button(page, "Train").click()
+    record["clicked"] = clicked
+    while True:
+        texts = " ".join(await page.get_by_test_id("stAlertContentInfo").all_inner_texts())
+        if match := QUEUED.search(texts):
+            if not record["places"] or record["places"][-1] != int(match[1]):
+                record["places"].append(int(match[1]))
+        elif await page.get_by_test_id("stProgress").count() or await metric(page, "Test accuracy").count():
+            break
+        await asyncio.sleep(0.25)
+    record["started"] = time.perf_counter()
+    await metric(page, "Test accuracy").wait_for(timeout=TRAIN_MS)
+    record["ended"] = time.perf_counter()
+    await note_errors(page, who, seen)
+    return record
+
+
+async def trainer(page, url: str, who: str, seen: Class, plan: Plan) -> None:
+    await draw_some(page, url, who, seen, plan.drawings)
+    await prepare_training(page, url, *plan.run)
+    await seen.ready.wait()
+    await seen.running_started.wait()
+    seen.trainings.append(await follow_run(page, who, seen))
+
+
+async def closer_mid_run(page, url: str, who: str, seen: Class, plan: Plan) -> None:
+    """Start the long run first, let it go on, then close the tab once the others queue behind it."""
+    await draw_some(page, url, who, seen, plan.drawings)
+    await prepare_training(page, url, *plan.long_run)
+    await seen.ready.wait()
+    await button(page, "Train").click()
+    await page.get_by_test_id("stProgress").wait_for(timeout=TRAIN_MS)
+    seen.running_started.set()
+    await seen.trainers_queued.wait()
+    await asyncio.sleep(plan.mid_run_seconds)
+    await close_tab(page, who, "mid-run", seen)
+
+
+async def closer_queued(page, url: str, who: str, seen: Class, plan: Plan) -> None:
+    """Queue behind the trainers, then close the tab while still in line (after the mid-run tab's run ended)."""
+    await draw_some(page, url, who, seen, plan.drawings)
+    await prepare_training(page, url, *plan.run)
+    await seen.ready.wait()
+    await seen.running_started.wait()
+    await asyncio.sleep(1.0)  # the trainers press first
+    await button(page, "Train").click()
+    await page.get_by_text(QUEUED).wait_for(timeout=PAGE_MS)
+    seen.trainers_queued.set()
+    for _ in range(600):  # up to two minutes for the mid-run tab's run to end: then this one is told apart in the log
+        if seen.ended_lines:
+            break
+        await asyncio.sleep(0.2)
+    if await page.get_by_text(QUEUED).count():
+        await close_tab(page, who, "queued", seen)
+
+
+async def close_tab(page, who: str, when: str, seen: Class) -> None:
+    seen.closed.append({"student": who, "when": when, "closed": time.perf_counter()})
+    await page.context.close()
+
+
+async def watch_log(log: Path, seen: Class, done: asyncio.Event) -> None:
+    """Note when each 'nobody is waiting' line reaches the server's log."""
+    while not done.is_set():
+        count = log.read_text(errors="replace").count(ENDED_LINE)
+        seen.ended_lines += [time.perf_counter()] * (count - len(seen.ended_lines))
+        await asyncio.sleep(0.2)
+
+
+async def student(browser, url: str, index: int, plan: Plan, seen: Class) -> None:
+    await asyncio.sleep(index)  # students arrive a second apart
+    who = f"student {index + 1}"
+    context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(PAGE_MS)  # a click waits for the rerun before it on a busy server
+    page = await context.new_page()
+    roles = [closer_mid_run] + [trainer] * plan.trainers + [closer_queued]
+    try:
+        if index < len(roles):
+            await roles[index](page, url, who, seen, plan)
+        else:
+            await draw_some(page, url, who, seen, plan.drawings, seen.trainings_over)
+    except Exception as exc:  # one student's failure is a figure, not the end of the class
+        seen.failures.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        print(seen.failures[-1], file=sys.stderr, flush=True)
+        await seen.ready.abort()  # the others stop waiting for this student at the Train button
+    finally:
+        if who not in (tab["student"] for tab in seen.closed):  # a closer's tab is closed already
+            await context.close()
+
+
+async def lesson(plan: Plan, log: Path) -> dict:
+    """The whole class on a fresh server; returns the figures."""
+    from playwright.async_api import async_playwright
+
+    seen = Class(ready=asyncio.Barrier(2 + plan.trainers))
+    async with async_playwright() as playwright:
+        with running_app(log) as (url, proc):
+            sampler = Sampler(psutil.Process(proc.pid))
+            sampler.start()
+            await asyncio.sleep(3)  # idle means idle: let start-up settle
+            memory = {"idle_mb": sampler.now() / MB}
+            browser = await launch_chromium(playwright)
+            done = asyncio.Event()
+            watcher = asyncio.create_task(watch_log(log, seen, done))
+            sampler.phase = "class"
+            students = [asyncio.create_task(student(browser, url, i, plan, seen)) for i in range(plan.students)]
+            await seen.first_reading.wait()
+            memory["warm_mb"] = sampler.now() / MB
+            await asyncio.gather(*students[:2 + plan.trainers])
+            seen.trainings_over.set()
+            await asyncio.gather(*students)
+            sampler.phase = "after"
+            await asyncio.sleep(plan.after_seconds)
+            memory["after_close_mb"] = sampler.now() / MB
+            memory["peak_mb"] = sampler.peaks.get("class", 0) / MB
+            sampler.done.set()
+            done.set()
+            await watcher
+            await browser.close()
+    return summary(seen, memory, plan)
+
+
+def summary(seen: Class, memory: dict, plan: Plan) -> dict:
+    """The figures the table shows, as plain numbers."""
+    readings = sorted(seen.readings)
+    runs = sorted(seen.trainings, key=lambda run: run["started"])
+    first_place = [run["places"][0] if run["places"] else 0 for run in runs]
+    mid = next((c for c in seen.closed if c["when"] == "mid-run"), None)
+    return {
+        "students": plan.students,
+        "readings": len(readings),
+        "p50_s": statistics.median(readings) if readings else None,
+        "p95_s": readings[min(len(readings) - 1, int(0.95 * len(readings)))] if readings else None,
+        "missing": seen.missing, "wrong": seen.wrong, "errors": seen.errors, "failures": seen.failures,
+        "trainings": [{"student": run["student"], "places": run["places"],
+                       "wait_s": run["started"] - run["clicked"], "duration_s": run["ended"] - run["started"]}
+                      for run in runs],
+        "queue_in_order": first_place == sorted(first_place),
+        "closed": [{"student": c["student"], "when": c["when"],
+                    "ended_after_s": next((t - c["closed"] for t in seen.ended_lines if t >= c["closed"]), None)}
+                   for c in seen.closed],
+        "next_started_after_s": runs[0]["started"] - mid["closed"] if mid and runs else None,
+        **{key: round(value, 1) for key, value in memory.items()},
+    }
+
+
+def print_table(f: dict) -> None:
+    def s(value) -> str:
+        return "-" if value is None else f"{value:.2f} s"
+
+    print(f"| measure ({f['students']} students, real Chromium contexts) | figure |\n|---|---|")
+    print(f"| release to prediction p50 / p95 ({f['readings']} readings) | {s(f['p50_s'])} / {s(f['p95_s'])} |")
+    print(f"| predictions missing / wrong | {f['missing']} / {len(f['wrong'])} |")
+    print(f"| error elements seen | {len(f['errors'])} |")
+    for run in f["trainings"]:
+        print(f"| training of {run['student']}: wait / duration (places seen {run['places']}) "
+              f"| {s(run['wait_s'])} / {s(run['duration_s'])} |")
+    print(f"| queue served in order | {'yes' if f['queue_in_order'] else 'NO'} |")
+    for closed in f["closed"]:
+        print(f"| tab of {closed['student']} closed {closed['when']}: its run ended after | "
+              f"{s(closed['ended_after_s'])} |")
+    print(f"| next run started after the mid-run tab closed | {s(f['next_started_after_s'])} |")
+    print(f"| server memory idle / warm / peak / after close | {f['idle_mb']:.0f} / {f['warm_mb']:.0f} / "
+          f"{f['peak_mb']:.0f} / {f['after_close_mb']:.0f} MB |")
+    for line in f["wrong"] + f["errors"] + f["failures"]:
+        print(f"  {line}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30, help="browser contexts, started a second apart (>= 4)")
+    parser.add_argument("--quick", action="store_true", help="short runs and waits: checks the benchmark works")
+    parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    args = parser.parse_args(argv)
+    if args.students < 4:
+        parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
+    plan = (Plan(args.students, drawings=2, run=(2000, 1), after_seconds=5) if args.quick
+            else Plan(args.students, drawings=10, run=(12_000, 2)))
+    figures = asyncio.run(lesson(plan, Path(tempfile.mkdtemp()) / "streamlit.log"))
+    print_table(figures)
+    if args.json:
+        print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

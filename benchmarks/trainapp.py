@@ -1,0 +1,88 @@
+"""A training from the Train page against the same training from the command line, on the same data.
+
+The app's figure is the wall time from the click on Train to the Test accuracy metric, in a real
+Chromium on the real server; the command line's is its `train_seconds` (the fit) plus the time
+it takes to score the test set, which is all a user of `python -m digits_core train` waits for
+once TensorFlow is loaded.
+
+    python -m benchmarks.trainapp --samples 60000      # prints both figures and their ratio
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app
+from digits_core import DEFAULT_PRESET
+from tests.e2e.st_page import SLOW_MS, button, idle, metric, open_page
+
+TRAIN_PAGE = "/train"
+
+
+@dataclass(frozen=True)
+class AppVersusCli:
+    """Seconds from the click to the Test accuracy metric, and the command line's fit plus test scoring."""
+
+    preset: str
+    samples: int
+    app_seconds: float
+    cli_train_seconds: float
+    cli_test_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.app_seconds / (self.cli_train_seconds + self.cli_test_seconds)
+
+
+def app_seconds(samples: int, log: Path) -> float:
+    """Train the default preset on `samples` images from the Train page: click to Test accuracy, in seconds."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, running_app(log) as (url, _):
+        browser = launch_chromium(playwright)
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        open_page(page, url + TRAIN_PAGE)
+        field = page.get_by_role("spinbutton", name="Training samples")
+        field.fill(str(samples))
+        field.press("Enter")
+        idle(page)
+        started = time.perf_counter()
+        button(page, "Train").click()
+        metric(page, "Test accuracy").wait_for(timeout=10 * SLOW_MS)
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
+
+
+def cli_seconds(samples: int) -> tuple[float, float]:
+    """The command line's fit seconds and its test-scoring seconds for the default preset on `samples` images."""
+    done = subprocess.run([sys.executable, "-m", "digits_core", "train", "--preset", DEFAULT_PRESET,
+                           "--limit", str(samples), "--json"], cwd=REPO, capture_output=True, text=True, check=True)
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    return summary["train_seconds"], summary["test_seconds"]
+
+
+def app_versus_cli(samples: int) -> AppVersusCli:
+    """Both figures, the command line first (so the app's server starts on a quiet machine)."""
+    fit, test = cli_seconds(samples)
+    app = app_seconds(samples, Path(tempfile.mkdtemp()) / "streamlit.log")
+    return AppVersusCli(DEFAULT_PRESET, samples, app, fit, test)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--samples", type=int, default=60_000, help="training images, in the app and the CLI")
+    args = parser.parse_args(argv)
+    figures = app_versus_cli(args.samples)
+    print(json.dumps({**asdict(figures), "ratio": figures.ratio}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Inside: what each layer of the network sees, which pixels decided, and where a digit sits among the others."""
+
+import numpy as np
+import streamlit as st
+
+from digits_core.explain import ExplainError, blocks, explainer, overlay, shipped_embedding, tile
+from digits_core.preprocess import ImageError, to_mnist
+from digits_core.store import StoreError
+from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
+from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
+from ui.nav import leave_legacy_navigation
+from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
+from ui.state import SESSION_MODEL, derived, mnist, pick_model, store
+
+leave_legacy_navigation()
+
+
+def chosen_image() -> np.ndarray | None:
+    """The 28x28 digit to look inside: drawn here, the last one read on Draw, or a test image."""
+    source = st.radio("Input", SOURCES, key=SOURCE, horizontal=True)
+    if source == SOURCES[0]:
+        drawing = drawing_pad("inside")
+        try:
+            return None if drawing is None else to_mnist(drawing).image
+        except ImageError:
+            return None
+    if source == SOURCES[1]:
+        if st.session_state.get(LAST_DIGIT) is None:
+            st.caption("Nothing read on Draw yet in this session.")
+        return st.session_state.get(LAST_DIGIT)
+    index = st.number_input("Test image", 0, len(mnist().x_test) - 1, key=INDEX)
+    st.caption(f"Test image {index} is labelled {mnist().y_test[index]}.")
+    return mnist().x_test[index]
+
+
+def feature_maps(outputs, helper) -> None:
+    """Each convolution's channels, strongest first; each dense layer's units as a strip."""
+    ends = [outputs[end] for _, end in blocks([o.kind for o in outputs])]
+    convs = [o for o in ends if o.values.ndim == 3]
+    if not convs:
+        st.info("This is a dense network: it has no convolutions, so no feature maps. Its first layer flattens "
+                "the 28x28 image into 784 numbers, so each unit below looks at the whole image at once.")
+    else:
+        st.caption("Each small square is one channel of a convolution: a detector slid over the image. Bright "
+                   "where it found its pattern. Strongest channels first; deeper layers are smaller and coarser.")
+        for column, output in zip(st.columns(len(convs)), convs):
+            column.markdown(f"**{output.name}**: {output.shape[2]} channels of {output.shape[0]}x{output.shape[1]}")
+            column.plotly_chart(feature_grid(tile(output.values)), width="stretch", key=f"maps-{output.name}")
+    for output in (o for o in ends if o.values.ndim == 1):
+        st.markdown(f"**{output.name}**: {output.shape[0]} units")
+        st.plotly_chart(unit_strip(output.values), width="stretch", key=f"units-{output.name}")
+    filters = helper.first_filters()
+    if filters is not None:
+        st.caption("The first convolution's filters (its learned weights): the small patterns it looks for.")
+        st.plotly_chart(feature_grid(tile(np.moveaxis(filters, 0, -1), columns=16), height=160), width="stretch")
+
+
+def saliency_panel(helper, image: np.ndarray, read: int) -> None:
+    """Integrated gradients for the digit read (or one chosen), Grad-CAM beside it."""
+    digit = st.selectbox("Why this digit?", range(10), index=read, key="why_digit",
+                         help="Pick another digit to ask 'why not a 7?'")
+    found = helper.saliency(image, digit)
+    st.caption("Red to yellow: the pixels that pushed the model most toward this digit (integrated gradients: "
+               "the image faded in from black, the push of each pixel added up).")
+    columns = st.columns(3)
+    columns[0].plotly_chart(picture(overlay(image, found.integrated_gradients), f"pixels for {digit}"),
+                            width="stretch")
+    if found.grad_cam is not None:
+        columns[1].plotly_chart(picture(overlay(image, found.grad_cam), f"Grad-CAM for {digit}"), width="stretch")
+        columns[1].caption("Grad-CAM: the regions the last convolution used; coarse, since its maps are small.")
+    else:
+        columns[1].caption("Grad-CAM needs a convolution: a dense network has none.")
+
+
+def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
+    """Test images on a map of the model's last hidden layer, the digit as a star, its nearest training images."""
+    count = st.selectbox("Test images on the map", MAP_SIZES, key="map_size")
+    shipped = None if choice == SESSION_MODEL else shipped_embedding(store(), choice)
+    emap = helper.embedding(count, shipped)
+    star = emap.place(helper.features(image[None]))
+    hover = [f"test image {i}: a {label}" for i, label in enumerate(emap.labels)]
+    plot, near = st.columns([3, 2])
+    plot.caption(f"Each point is a test image where the model's last hidden layer puts it ({emap.method}, two "
+                 "dimensions of many). Digits the model finds alike lie close; the star is yours.")
+    plot.plotly_chart(embedding_scatter(emap.positions, emap.labels, star, read, hover), width="stretch")
+    near.caption("To the model it looks like these training images (nearest in its last hidden layer; "
+                 "label · distance):")
+    columns = near.columns(4)
+    for slot, neighbour in enumerate(helper.nearest(image)):
+        sharp_image(columns[slot % 4], mnist().x_train[neighbour.index], 84,
+                    f"{neighbour.label} · {neighbour.distance:.1f}")
+
+
+st.title("Inside the network")
+choice = pick_model()
+if choice is None:
+    st.info("No model is available yet: train one on the Train page and come back.")
+    st.stop()
+try:
+    with st.spinner("Loading the model..."):
+        helper = derived(choice, "explainer", explainer)
+except (StoreError, ExplainError) as exc:
+    st.error(str(exc))
+    st.stop()
+
+pad, result = st.columns([5, 7], gap="medium")
+with pad:
+    image = chosen_image()
+if image is None:
+    result.info("Draw a digit, or take a test image: every panel below shows what the model does with it.")
+    st.stop()
+outputs = helper.layer_outputs(image)
+probabilities = outputs[-1].values
+read = int(probabilities.argmax())
+with result:
+    verdict, seen = st.columns(2)
+    verdict.metric("Prediction", read)
+    verdict.caption(f"Confidence {probabilities[read]:.1%}")
+    sharp_image(seen, image, 140, "the 28x28 input")
+    st.plotly_chart(probability_bars(probabilities, height=220), width="stretch")
+    st.caption("The last layer (softmax): ten probabilities that add up to one.")
+
+st.subheader("The network")
+st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "
+           "layer's normalisation and activation are in its box.")
+st.graphviz_chart(network_dot(outputs))
+st.subheader("What each layer sees")
+feature_maps(outputs, helper)
+st.subheader("Which pixels decided")
+saliency_panel(helper, image, read)
+st.subheader("Where it sits among the others")
+embedding_panel(helper, choice, image, read)

@@ -1,0 +1,28 @@
+"""python -m benchmarks.classroom --students 5 --quick: a small class runs end to end (figures printed, not timed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.e2e
+def test_quick_class_reads_every_drawing_and_ends_the_closed_tabs_runs():
+    done = subprocess.run([sys.executable, "-m", "benchmarks.classroom", "--students", "5", "--quick", "--json"],
+                          cwd=REPO, capture_output=True, text=True, timeout=1500)
+    assert done.returncode == 0, done.stderr[-3000:]
+    *table, last = done.stdout.strip().splitlines()
+    figures = json.loads(last)
+    assert not figures["failures"] and not figures["errors"], table
+    assert figures["readings"] >= 5 * 2 and figures["missing"] == 0 and not figures["wrong"], table
+    assert len(figures["trainings"]) == 2 and figures["queue_in_order"], table
+    assert [run["places"][0] for run in figures["trainings"]] == [1, 2], table  # each waiting student saw a place
+    assert [c["when"] for c in figures["closed"]] == ["mid-run", "queued"], table
+    assert all(c["ended_after_s"] is not None for c in figures["closed"]), table
+    assert "| release to prediction p50 / p95" in "\n".join(table)
