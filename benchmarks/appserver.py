@@ -113,12 +113,13 @@ def running_app(log: Path, env: dict[str, str] | None = None) -> Iterator[tuple[
         stop_server(proc)
 
 
-def launch_chromium(playwright):
-    """Debian's Chromium under Playwright (never a browser of Playwright's own download)."""
+def launch_chromium(playwright, extra_args: tuple[str, ...] = ()):
+    """Debian's Chromium under Playwright (never a browser of Playwright's own download); `extra_args` add
+    switches, such as a fake camera."""
     if not Path(CHROMIUM).exists():
         raise ChromiumMissing(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` "
                               "(these tools never use `playwright install`)")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
 
 
 def tree_rss(proc: psutil.Process) -> int:

@@ -30,6 +30,7 @@ DEFAULT_DB = REPO_ROOT / "data" / "handwriting.sqlite"
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another's transaction before giving up
 RAW_SIDE = 280
 SIDE = 28
+MIN_DIGITS = 10  # fewer digits cannot be split into a part to fine-tune on and a held-out part worth reading
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (

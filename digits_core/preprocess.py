@@ -1,8 +1,14 @@
-"""One path from any image (canvas, upload, array) to a 28x28 MNIST-style digit.
+"""One path from any image (canvas, upload, photo, array) to a 28x28 MNIST-style digit.
 
 MNIST was made this way: ink white on black, the digit's bounding box scaled so its longer
 side is 20 px (keeping the aspect), pasted in a 28x28 field with its centre of mass in the
 middle. Doing the same to a drawing is what makes the model read it as well as the test set.
+
+Two steps make a photo of paper (webcam, phone) or a thin-pen drawing read like the canvas:
+on an uneven background the paper's own light is estimated around every pixel, so shadows
+and gradients cancel, and only the digit's strokes are kept (not the paper's edge, the table
+or specks); strokes much thinner than MNIST's (about an eighth of the digit's height) are
+thickened before scaling down, or they would fade to a faint grey at 20 px.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
 
 MAX_SIDE = 4096  # refuse larger images before decoding them
 MAX_BYTES = 10 * 1024 * 1024
@@ -19,6 +26,14 @@ DIGIT_BOX = 20
 FIELD = 28
 INK_THRESHOLD = 40  # of 255: weaker marks are paper texture or noise, not ink
 LEVELS = np.arange(256, dtype=np.int32)  # every grey level, for lookup tables
+UNEVEN_BORDER = 24  # grey levels between the border's 5th and 95th percentiles: above, a photo's uneven light
+PHOTO_SIDE = 400  # a photo's digit is found at this size (the longer side): enough for a pen stroke, and fast
+MAX_DIGIT = 0.6  # a mark longer than this share of the photo's longer side is the paper's edge, not the digit
+DARK_SURFACE = 96  # a photo whose middle is darker than this is light ink on a dark surface (paper in shadow: 146+)
+MIN_CONTRAST = 0.15  # ink darkens the paper around it by at least this fraction
+STROKE = 0.11  # MNIST's stroke width as a fraction of the digit's longer side (median 0.125, measured)
+THIN = 0.075  # strokes thinner than this fraction are thickened to STROKE
+THICKEN_SIDE = 112  # a thin digit is thickened at this size (4x the field), then scaled to 20 px
 
 
 class ImageError(ValueError):
@@ -45,17 +60,27 @@ class Preprocessed:
     steps: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def to_mnist(source: object) -> Preprocessed:
-    """Turn a canvas RGBA array, file bytes, a PIL image or an array into an MNIST-style digit."""
-    ink = ink_map(source)
+def to_mnist(source: object, find_digit: bool = True, thicken: bool = True) -> Preprocessed:
+    """Turn a canvas RGBA array, file bytes, a PIL image or an array into an MNIST-style digit.
+
+    `find_digit` and `thicken` switch the photo steps off, for measuring what each one brings.
+    """
+    pixels = as_array(source)
+    steps = {}
+    if find_digit and _uneven(pixels):
+        steps["photo ink"] = ink = digit_on_paper(_grey_of(pixels))
+    else:
+        steps["ink"] = ink = ink_map(pixels)
     marked = ink >= INK_THRESHOLD
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     if rows.size == 0:
         raise NothingDrawnError("nothing drawn: the image has no ink")
-    cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    scaled = _scale_to_box(cropped)
-    centred = _centre_by_mass(scaled)
-    return Preprocessed(centred, {"ink": ink, "cropped": cropped, "scaled": scaled, "centred": centred})
+    steps["cropped"] = cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    if thicken and stroke_width(cropped) < THIN * max(cropped.shape):
+        steps["thickened"] = cropped = thickened(cropped)
+    steps["scaled"] = scaled = _scale_to_box(cropped)
+    steps["centred"] = centred = _centre_by_mass(scaled)
+    return Preprocessed(centred, steps)
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -64,15 +89,126 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
 
 
 def ink_map(source: object) -> np.ndarray:
-    """A uint8 grey image in which ink is bright and the background black."""
+    """A uint8 grey image in which ink is bright and the background black (one background level for all)."""
     pixels = as_array(source)
     if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
         return _stretch(pixels[..., 3], LEVELS)  # transparent sheet: ink is what is opaque
-    grey = _grey(pixels) if pixels.ndim == 3 else pixels
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    background = round(float(np.median(border)))
+    grey = _grey_of(pixels)
+    background = round(float(np.median(_border(grey))))
     ink = LEVELS - background if background < 128 else background - LEVELS  # dark pen on light paper flips
     return _stretch(grey, np.maximum(ink, 0))
+
+def digit_on_paper(grey: np.ndarray) -> np.ndarray:
+    """The ink of a photo, bright on black: the paper's light measured around each pixel, the digit's strokes kept.
+
+    A grey closing wider than any stroke gives the paper's brightness under its shadows and
+    gradients; ink is how much darker than that a pixel is, relative to it, so a stroke in a
+    shadow counts as much as one in the light. Marks touching the frame (the table, the
+    paper's edge) and specks are dropped; the largest mark and its neighbours are the digit.
+    """
+    grey = _reduced(grey, PHOTO_SIDE).astype(np.float32)
+    height, width = grey.shape
+    if np.median(grey[height // 4:-height // 4, width // 4:-width // 4]) < DARK_SURFACE:  # chalk on a board
+        grey = 255 - grey
+    window = max(9, round(max(grey.shape) / 16))
+    paper = ndimage.minimum_filter(ndimage.maximum_filter(grey, window), window)
+    contrast = np.clip((paper - grey) / np.maximum(paper, 1), 0, 1)
+    mask = contrast >= max(MIN_CONTRAST, _otsu(contrast))
+    kept = ndimage.binary_dilation(_digit_marks(mask, contrast), iterations=1)  # keep the strokes' soft edges
+    return _stretch(np.round(np.where(kept, contrast, 0) * 255).astype(np.uint8), LEVELS)
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """The mean width of the strokes in pixels: twice the ink's area over its outline (2 * w * L / 2 * L)."""
+    mask = ink >= INK_THRESHOLD
+    outline = np.count_nonzero(mask & ~ndimage.binary_erosion(mask))
+    return 2 * np.count_nonzero(mask) / max(outline, 1)
+
+
+def thickened(cropped: np.ndarray) -> np.ndarray:
+    """The cropped digit at 112 px with its strokes widened (a round pen) to MNIST's share of its size."""
+    small = _reduced(cropped, THICKEN_SIDE)
+    radius = max(1, round((STROKE * max(small.shape) - stroke_width(small)) / 2))
+    padded = np.pad(small, radius)
+    disc = np.hypot(*np.ogrid[-radius:radius + 1, -radius:radius + 1]) <= radius
+    return ndimage.grey_dilation(padded, footprint=disc)
+
+
+def _digit_marks(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The mask's marks that make the digit: the heaviest one inside the frame and not as long as the paper's
+    edge, and those near it that are about as dark (not the table's grain)."""
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    if count == 0:
+        return mask
+    index = np.arange(1, count + 1)
+    mass = ndimage.sum_labels(weight, labels, index)
+    darkness = mass / ndimage.sum_labels(mask, labels, index)
+    frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    boxes = [_box(b) for b in ndimage.find_objects(labels)]
+    inside = [c for c in np.setdiff1d(index, frame) if _side(boxes[c - 1]) <= MAX_DIGIT * max(mask.shape)]
+    candidates = np.array(inside or index)  # a digit filling the picture touches its frame
+    main = candidates[np.argmax(mass[candidates - 1])]
+    top, left, bottom, right = boxes[main - 1]
+    similar = [c for c in candidates if mass[c - 1] >= 0.05 * mass[main - 1]
+               and darkness[c - 1] >= 0.6 * darkness[main - 1]]
+    chosen = {main}
+    for _ in range(2):  # grow the digit's box by its neighbours' twice: a 5's bar, a broken stroke
+        margin = 0.35 * max(bottom - top, right - left)
+        chosen.update(c for c in similar if _overlaps(boxes[c - 1], (top - margin, left - margin,
+                                                                     bottom + margin, right + margin)))
+        corners = np.array([boxes[c - 1] for c in chosen])
+        top, left = corners[:, :2].min(axis=0)
+        bottom, right = corners[:, 2:].max(axis=0)
+    return np.isin(labels, list(chosen))
+
+
+def _side(box: tuple[int, int, int, int]) -> int:
+    return max(box[2] - box[0], box[3] - box[1])
+
+
+def _box(slices: tuple[slice, slice]) -> tuple[int, int, int, int]:
+    return slices[0].start, slices[1].start, slices[0].stop, slices[1].stop
+
+
+def _overlaps(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _otsu(values: np.ndarray) -> float:
+    """The threshold between 0 and 1 that best splits `values` in two classes (Otsu's method, 64 bins)."""
+    counts, edges = np.histogram(values, bins=64, range=(0, 1))
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(counts)
+    total = weight[-1]
+    mean = np.cumsum(counts * centres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean[-1] * weight / total - mean) ** 2 / (weight * (total - weight))
+    return float(edges[1:][np.nanargmax(between[:-1])]) if total and np.isfinite(between[:-1]).any() else 1.0
+
+
+def _uneven(pixels: np.ndarray) -> bool:
+    """A photo's background: the frame's grey levels spread (light, shadow, table); a canvas's are one level."""
+    if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
+        return False  # a transparent sheet
+    low, high = np.percentile(_border(_grey_of(pixels)), [5, 95])
+    return high - low > UNEVEN_BORDER
+
+
+def _border(grey: np.ndarray) -> np.ndarray:
+    return np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+
+
+def _grey_of(pixels: np.ndarray) -> np.ndarray:
+    return _grey(pixels) if pixels.ndim == 3 else pixels
+
+
+def _reduced(grey: np.ndarray, side: int) -> np.ndarray:
+    """`grey` with its longer side at most `side` pixels (area averaging keeps thin strokes as grey)."""
+    factor = side / max(grey.shape)
+    if factor >= 1:
+        return grey
+    size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
+    return np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.BOX))
 
 
 def _stretch(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:

@@ -61,7 +61,8 @@ class TrainResult:
 
     def metadata(self, preset: str | None = None) -> dict[str, Any]:
         """What the store keeps beside the weights: how the model was made and how well it did (JSON-ready)."""
-        return {"preset": preset, "spec": self.spec.to_dict(), "seed": self.seed, "train_samples": self.train_samples,
+        return {"preset": preset, "spec": self.spec and self.spec.to_dict(), "seed": self.seed,
+                "train_samples": self.train_samples,
                 "epochs": len(self.history), "stopped": self.stopped, "history": self.history,
                 "train_seconds": self.train_seconds, "test_loss": self.test_loss, "test_accuracy": self.test_accuracy}
 

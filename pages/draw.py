@@ -1,14 +1,22 @@
-"""Draw: write a digit with the mouse (or upload a photo) and watch the model read it."""
+"""Draw: write a digit with the mouse, upload a photo or show one to the camera, and watch the model read it."""
 
 import streamlit as st
 
 from digits_core.store import StoreError
+from ui.corrections import ask
 from ui.draw import drawing_pad, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
 from ui.state import pick_model
 
 leave_legacy_navigation()
 HINT = "Draw a digit in the black square: the prediction appears when you release the mouse."
+
+
+def read(source: object, hint: str, where: str) -> None:
+    """Predict and show; then one click says whether it was right, for the class collection."""
+    prediction = show_prediction(reader, source, hint)
+    if prediction is not None:
+        ask(source, prediction, where)
 
 
 st.title("Draw a digit")
@@ -24,7 +32,7 @@ except StoreError as exc:
     st.error(str(exc))
     st.stop()
 
-draw_tab, upload_tab = st.tabs(["Draw", "Upload a picture"])
+draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
     pad, result_area = st.columns([5, 7], gap="medium")
     with pad:
@@ -33,10 +41,16 @@ with draw_tab:
         if image is None:
             st.info(HINT)
         else:
-            show_prediction(reader, image, HINT)
+            read(image, HINT, "canvas")
 with upload_tab:
     upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"])
     if upload is None:
         st.info("Any photo or scan of one digit works: dark ink on light paper or light on dark.")
     else:
-        show_prediction(reader, upload.getvalue(), "No ink found in this picture: is the digit there?")
+        read(upload.getvalue(), "No ink found in this picture: is the digit there?", "upload")
+with camera_tab:
+    shot = st.camera_input("Hold a digit written on paper up to the camera, then take the picture")
+    if shot is None:
+        st.info("Dark pen on white paper, the digit large in the picture; the table and shadows are left out.")
+    else:
+        read(shot.getvalue(), "No digit found in this picture: hold the paper nearer the camera.", "camera")

@@ -7,7 +7,7 @@ from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
 from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
-from ui.jobs import busy, current_job, live, progress_bar, start
+from ui.jobs import busy, current_job, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, rename_run, save_run, take_notices
@@ -111,18 +111,6 @@ def start_training(plan: list[tuple[str, ModelSpec]], samples: int) -> None:
     start("train", " then ".join(st.session_state[PLAN]), lambda job: train_plan(plan, data, job))
 
 
-def draw_progress(snap, job) -> None:
-    """The progress bar while the runs go on, and their learning curves as they grow (a colour per run)."""
-    if not snap.finished:
-        progress_bar(snap)
-    plan = st.session_state.get(PLAN, [])
-    if snap.epochs or snap.batches:
-        total = snap.batch.epochs if snap.batch and len(plan) < 2 else None  # several runs: the axis fits them all
-        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total, by_run=len(plan) > 1,
-                                        names=dict(enumerate(plan, start=1))), width="stretch",
-                        key=f"curves-{job.ticket}")
-
-
 def latest_run(run) -> None:
     """The newest run's test accuracy, time and epochs."""
     st.subheader(f"The latest run: {run.name}")
@@ -214,7 +202,7 @@ with train_area:
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
         st.rerun()
 
-live("train", draw_progress)
+live("train", lambda snap, job: draw_progress(snap, job, st.session_state.get(PLAN, [])))
 for notice in take_notices():
     st.warning(notice)
 

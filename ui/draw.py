@@ -14,7 +14,8 @@ from .state import derived, store
 
 LAST_DIGIT = "last_digit"  # the 28x28 image of the last digit read on Draw, for the Inside page
 CANVAS_PX = 280
-STEPS = (("cropped", "cropped"), ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
+STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
+         ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
 SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
 
 
@@ -44,26 +45,29 @@ def _next_round(round_key: str) -> None:
     st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
 
 
-def show_prediction(reader: Any, source: object, hint: str) -> None:
-    """Predict `source`; show the digit, its ten probabilities and the image the model saw, step by step."""
+def show_prediction(reader: Any, source: object, hint: str) -> Any:
+    """Predict `source`; show the digit, its ten probabilities and the image the model saw, step by step.
+
+    Returns the Prediction, or None when the image holds no digit (the hint or the error is shown)."""
     try:
         prediction = reader.predict(source)
     except NothingDrawnError:
         st.info(hint)
-        return
+        return None
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")
-        return
+        return None
     st.session_state[LAST_DIGIT] = prediction.image
     verdict, bars = st.columns([1, 2])
     verdict.metric("Prediction", prediction.digit)
     verdict.caption(f"Confidence {prediction.confidence:.1%}")
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
-    seen, *steps = st.columns([2, 1, 1, 1])
+    shown = [(key, title) for key, title in STEPS if key in prediction.steps]
+    seen, *steps = st.columns([2] + [1] * len(shown))
     sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)")
-    for column, (key, title) in zip(steps, STEPS):
-        if key in prediction.steps:
-            sharp_image(column, prediction.steps[key], STEP_PX, title)
+    for column, (key, title) in zip(steps, shown):
+        sharp_image(column, prediction.steps[key], STEP_PX, title)
+    return prediction
 
 
 def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:

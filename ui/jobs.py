@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
-from .runs import keep_runs
+from .plots import learning_curves
+from .runs import activate_trained, keep_runs
 from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
 POLL_SECONDS = 1.0
+NAMES = {"train": "Training", "finetune": "Fine-tuning", "cv": "Cross-validation"}
 
 
 def current_job(kind: str | None = None) -> Job | None:
@@ -50,6 +52,8 @@ def collect() -> None:
         return
     if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
+    elif snap.kind == "finetune":
+        activate_trained(snap.result, snap.label)  # the tuned model becomes a run of the session too
     else:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
@@ -72,7 +76,7 @@ def sidebar_status() -> None:
 
 def _status_body(job: Job) -> None:
     snap = job.snapshot()
-    what = f"{'Training' if snap.kind == 'train' else 'Cross-validation'} {snap.label}"
+    what = f"{NAMES.get(snap.kind, snap.kind)} {snap.label}"
     if snap.state == QUEUED:
         st.caption(f"{what}: queued, number {snap.queue_position or 1} in line")
     elif not snap.finished:
@@ -114,3 +118,15 @@ def progress_bar(snap: JobSnapshot) -> None:
     st.progress(min(batch.samples_done / batch.samples_total, 1.0),
                 text=f"Epoch {batch.epoch}/{batch.epochs} · {batch.samples_done:,}/{batch.samples_total:,} samples"
                      f" · {batch.samples_per_second:,.0f} samples/s · about {batch.eta_seconds:,.0f} s left")
+
+
+def draw_progress(snap: JobSnapshot, job: Job, plan: Sequence[str] = ()) -> None:
+    """The progress bar while the runs go on, and their learning curves as they grow (a colour per run of `plan`)."""
+    if not snap.finished:
+        progress_bar(snap)
+    if snap.epochs or snap.batches:
+        several = len(plan) > 1
+        total = snap.batch.epochs if snap.batch and not several else None  # several runs: the axis fits them all
+        st.plotly_chart(learning_curves(snap.epochs, snap.batches, total, by_run=several,
+                                        names=dict(enumerate(plan, start=1))), width="stretch",
+                        key=f"curves-{job.ticket}")

@@ -37,6 +37,8 @@ ROUTES: tuple[Route, ...] = (
           "Two to four models side by side: curves, per-digit recall, and whether a lead is luck."),
     Route("pages/draw.py", "Draw", ":material/draw:", "draw",
           "Draw a digit or upload a photo and see what the model reads."),
+    Route("pages/handwriting.py", "Handwriting", ":material/edit_note:", "handwriting",
+          "The class's own digits, corrected on Draw: how a model reads them, and a model tuned to them."),
     Route("pages/inside.py", "Inside", ":material/neurology:", "inside",
           "What each layer sees, which pixels decided, and where a digit sits among the others."),
 )

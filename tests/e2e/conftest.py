@@ -35,10 +35,14 @@ def models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(models_dir) -> Iterator[str]:
-    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log."""
+def server(models_dir, tmp_path_factory) -> Iterator[str]:
+    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log.
+
+    Its class collection is a scratch file too, so corrections made by the tests never reach data/."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    with running_app(SCREENSHOTS / "streamlit.log", {"DIGITS_MODELS_DIR": str(models_dir)}) as (url, _):
+    env = {"DIGITS_MODELS_DIR": str(models_dir),
+           "DIGITS_HANDWRITING_DB": str(tmp_path_factory.mktemp("handwriting") / "handwriting.sqlite")}
+    with running_app(SCREENSHOTS / "streamlit.log", env) as (url, _):
         yield url
 
 

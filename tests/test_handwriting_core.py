@@ -103,7 +103,7 @@ def test_thirty_processes_writing_at_once_lose_nothing(tmp_path):
     processes = [subprocess.Popen([sys.executable, "-c", WRITER, str(w), str(start)], cwd=REPO)
                  for w in range(WRITERS)]  # $DIGITS_HANDWRITING_DB (the test's own file) is inherited
     start.touch()
-    assert [p.wait(120) for p in processes] == [0] * WRITERS
+    assert [p.wait(600) for p in processes] == [0] * WRITERS  # generous: thirty interpreters start on a busy machine
     images = Collection().digits().x_test
     assert sorted(np.bincount(images[:, 0, 0])[:WRITERS].tolist()) == [EACH] * WRITERS
 

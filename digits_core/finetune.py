@@ -1,0 +1,114 @@
+"""Fine-tune a model to the class's handwriting: more training on MNIST plus the class's digits, weighted up.
+
+A fifth of the class's digits is held out before anything is trained; the accuracy on them
+before and after is the honest measure of what the tuning did. The class's digits are few,
+so each counts `class_weight` times an MNIST digit, and all are shifted and rotated at
+random (Keras layers in front of the model, active only in training). The model given is
+never changed: a copy is trained.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from .backend import keras
+from .data import MnistData
+from .evaluation import probabilities, test_metrics
+from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
+from .spec import ModelSpec
+from .training import Progress, TrainResult, _as_listener, _Reporter, one_hot
+
+
+@dataclass(frozen=True)
+class FinetuneSettings:
+    """How long and how hard to tune: epochs, the class's weight, the MNIST share, augmentation, held-out part."""
+
+    epochs: int = 3
+    class_weight: float = 10.0
+    mnist_samples: int = 6000
+    learning_rate: float = 3e-4
+    batch_size: int = 64
+    shift: float = 2.0  # pixels
+    rotation: float = 10.0  # degrees
+    held_out: float = 0.2
+
+
+@dataclass
+class FinetuneResult(TrainResult):
+    """A TrainResult (so the pages treat it as a training) with the held-out class accuracy before and after.
+
+    Its spec is the tuned model's architecture when known (a model saved without one has None)."""
+
+    held_out_before: float = 0.0
+    held_out_after: float = 0.0
+    held_out_count: int = 0
+
+
+def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digits: LabelledSet,
+             settings: FinetuneSettings = FinetuneSettings(), progress: Progress | None = None,
+             stop: threading.Event | None = None, seed: int = 0) -> FinetuneResult:
+    """Continue training a copy of `model` on part of MNIST and the class's digits; score the held-out ones.
+
+    The history's val_ metrics are the held-out class digits', so the live curves show them.
+    """
+    if len(digits.y_test) < MIN_DIGITS:
+        raise HandwritingError(f"fine-tuning needs at least {MIN_DIGITS} digits in the collection, "
+                               f"it has {len(digits.y_test)}")
+    rng = np.random.default_rng(seed)
+    train_part, held = split(digits, settings.held_out, rng)
+    before = float(np.mean(_read(model, held.x_test) == held.y_test))
+    tuned = keras.models.clone_model(model)
+    tuned.set_weights(model.get_weights())
+    x, y, weights = _mixed(mnist, train_part, settings, rng)
+    trainer = _with_augmentation(tuned, settings, seed)
+    trainer.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss="categorical_crossentropy",
+                    metrics=["accuracy"], weighted_metrics=[], jit_compile=False)
+    pace = SimpleNamespace(epochs=settings.epochs, batch_size=settings.batch_size)  # all the reporter reads
+    reporter = _Reporter(pace, len(y), _as_listener(progress), stop or threading.Event())
+    started = time.perf_counter()
+    trainer.fit(x[..., None], one_hot(y), sample_weight=weights, batch_size=settings.batch_size,
+                epochs=settings.epochs, validation_data=(held.x_test[..., None], one_hot(held.y_test)),
+                shuffle=True, callbacks=[reporter], verbose=0)
+    seconds = time.perf_counter() - started
+    after = float(np.mean(_read(tuned, held.x_test) == held.y_test))
+    loss, accuracy = test_metrics(tuned, mnist.x_test, mnist.y_test)
+    return FinetuneResult(tuned, spec, reporter.history, seconds, reporter.stopped, loss, accuracy, seed, len(y),
+                          held_out_before=before, held_out_after=after, held_out_count=len(held.y_test))
+
+
+def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:
+    """The class's digits in a training part and a held-out part (at least one digit each), at random."""
+    order = rng.permutation(len(digits.y_test))
+    count = min(max(1, round(len(order) * held_out)), len(order) - 1)
+    held, kept = order[:count], order[count:]
+    return (LabelledSet(digits.x_test[kept], digits.y_test[kept]),
+            LabelledSet(digits.x_test[held], digits.y_test[held]))
+
+
+def _mixed(mnist: MnistData, digits: LabelledSet, settings: FinetuneSettings, rng: np.random.Generator):
+    """A random part of MNIST's training set and the class's digits, with the class's sample weight."""
+    picked = rng.choice(len(mnist.x_train), min(settings.mnist_samples, len(mnist.x_train)), replace=False)
+    x = np.concatenate([mnist.x_train[picked], digits.x_test])
+    y = np.concatenate([mnist.y_train[picked], digits.y_test])
+    weights = np.concatenate([np.ones(len(picked)), np.full(len(digits.y_test), settings.class_weight)])
+    return x, y, weights.astype(np.float32)
+
+
+def _with_augmentation(model: keras.Model, settings: FinetuneSettings, seed: int) -> keras.Model:
+    """`model` behind random shifts and rotations of its uint8 input (pixels stay 0..255, the model rescales)."""
+    layers = keras.layers
+    inputs = keras.Input(shape=(28, 28, 1), dtype="uint8", name="pixels")
+    x = layers.Rescaling(1.0, name="as_float")(inputs)
+    x = layers.RandomTranslation(settings.shift / 28, settings.shift / 28, fill_mode="constant", seed=seed,
+                                 name="shift")(x)
+    x = layers.RandomRotation(settings.rotation / 360, fill_mode="constant", seed=seed, name="rotate")(x)
+    return keras.Model(inputs, model(x), name="finetune")
+
+
+def _read(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    return probabilities(model, images).argmax(axis=1)
