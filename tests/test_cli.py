@@ -22,7 +22,7 @@ from digits_core.cli import main
 from digits_core.store import MODELS_ENV, ModelStore
 
 REPO = Path(__file__).resolve().parent.parent
-TINY = ["--preset", "dense-128x2", "--limit", "1000", "--epochs", "1"]
+TINY = ["--preset", "dense-128x2", "--limit", "3000", "--epochs", "1"]  # enough to read the two photo digits
 
 
 def run_module(*args: str, models_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -84,7 +84,7 @@ def test_train_json_and_save(trained_store):
     assert sorted(p.name for p in root.iterdir()) == ["cli-tiny.json", "cli-tiny.keras", "cli-tiny.test.npy",
                                                       "cli-tiny.tflite"]
     meta = json.loads((root / "cli-tiny.json").read_text())
-    assert meta["train_samples"] == 1000 and meta["spec"]["epochs"] == 1 and not meta["shipped"]
+    assert meta["train_samples"] == 3000 and meta["spec"]["epochs"] == 1 and not meta["shipped"]
 
 
 def test_train_without_save(capsys, store):
