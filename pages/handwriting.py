@@ -8,11 +8,11 @@ import streamlit as st
 from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
-from ui.jobs import busy, draw_progress, live, start
+from ui.jobs import busy, current_job, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
-from ui.state import SESSION_MODEL, active_model, derived, mnist, pick_model, store, trained_result
+from ui.state import active_model, book, derived, mnist, pick_model, store
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -48,7 +48,8 @@ def start_finetune(choice: str, digits) -> None:
     from digits_core.finetune import finetune
 
     model = derived(choice, "keras_model", lambda m: m)
-    spec = trained_result().spec if choice == SESSION_MODEL else _stored_spec(choice)
+    run = book().find(choice)
+    spec = run.spec if run else _stored_spec(choice)
     data = mnist()
     start("finetune", f"{active_model().name} tuned to the class",
           lambda job: finetune(model, spec, data, digits, progress=job, stop=job.stop))
@@ -61,9 +62,10 @@ def _stored_spec(name: str) -> ModelSpec | None:
 
 def tuned_figures() -> None:
     """The latest fine-tune of this session: held-out class accuracy before and after, and MNIST's."""
-    result = trained_result()
-    if not hasattr(result, "held_out_after") or busy("finetune"):
+    job = current_job("finetune")
+    if job is None or not job.finished or job.snapshot().result is None:
         return
+    result = job.snapshot().result
     a, b, c = st.columns(3)
     a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
              help=f"{result.held_out_count} digits of the class the tuning never saw")
