@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.nav import leave_legacy_navigation
 from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
@@ -63,7 +64,7 @@ def pair_gallery(comparison, indices: np.ndarray) -> None:
     images = mnist().x_test[shown]
     captions = [f"true {comparison.labels[i]} · A {comparison.predicted_a[i]} {comparison.confidence_a[i]:.0%}"
                 f" · B {comparison.predicted_b[i]} {comparison.confidence_b[i]:.0%}" for i in shown]
-    st.image([np.kron(image, np.ones((3, 3), np.uint8)) for image in images], caption=captions, width=110)
+    st.image([upscale(image, 3) for image in images], caption=captions, width=110)
     if len(indices) > GALLERY:
         st.caption(f"The first {GALLERY} of {len(indices)}, the wrong model's most confident first.")
 

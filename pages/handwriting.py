@@ -2,10 +2,10 @@
 
 import io
 
-import numpy as np
 import streamlit as st
 
 from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
+from digits_core.preprocess import upscale
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
 from ui.jobs import busy, current_job, draw_progress, live, start
@@ -36,7 +36,7 @@ def sample_grid(collection: Collection, digit: int) -> None:
     columns = st.columns(PER_ROW)
     for slot, sample in enumerate(samples):
         with columns[slot % PER_ROW]:
-            st.image(np.kron(sample.image, np.ones((3, 3), np.uint8)), width=84)
+            st.image(upscale(sample.image, 3), width=84)
             read = "imported" if sample.predicted is None else f"read as {sample.predicted}"
             st.caption(read)
             st.button("Delete", key=f"delete-{sample.id}", on_click=collection.delete, args=(sample.id,),

@@ -39,8 +39,8 @@ def test_two_runs_side_by_side_with_galleries_and_p_value(page: Page):
     expect(page.get_by_text(re.compile(r"lead is (not )?more than chance on these 10,000 images"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^A right, B wrong: \d+"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^B right, A wrong: \d+"))).to_be_visible()
+    expect(page.get_by_test_id("stImage").first).to_be_visible()  # the two galleries, painted
     before = page.get_by_test_id("stImage").count()
-    assert before > 0  # the two galleries
     expect(confusion_matrix(page)).to_be_visible(timeout=SLOW_MS)
     click_cell(page, 3, 3)  # the diagonal: the 3s that only one of the two reads right
     expect(page.get_by_role("heading", name="True 3, read as 3")).to_be_visible(timeout=SLOW_MS)
