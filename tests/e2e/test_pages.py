@@ -9,7 +9,6 @@ from st_page import SLOW_MS, button, canvas, open_page
 from ui.routes import URLS as PAGES
 
 
-
 def main_content(page: Page, title: str):
     """The element that shows a page did its job, beyond its title."""
     return {
@@ -19,6 +18,8 @@ def main_content(page: Page, title: str):
         "Evaluate": lambda: page.get_by_test_id("stPlotlyChart").first,
         "Compare": lambda: page.get_by_text(re.compile("^(Comparing needs two models|Learning curves)")).first,
         "Draw": lambda: canvas(page),
+        "Handwriting": lambda: page.get_by_text("Digits in the collection", exact=True),
+        "Inside": lambda: canvas(page),
     }[title]()
 
 
