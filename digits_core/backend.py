@@ -6,7 +6,11 @@ silencing the process's stderr there would also swallow other threads' log lines
 
 TensorFlow's compute threads are started here too, from a thread at the background priority:
 they inherit it, so a training (whose kernels run on them) leaves the CPU to the sessions first.
+The objects of the import are then frozen out of the garbage collector: a full collection
+walked all of them (about 0.3 s holding the GIL) and finds nothing to free there.
 """
+
+import gc
 
 import keras
 import tensorflow as tf
@@ -20,5 +24,6 @@ def _start_runtime() -> None:
 
 
 run_lowered(_start_runtime)
+gc.freeze()  # TensorFlow's ~400,000 objects live as long as the process: leave them out of every later collection
 
 __all__ = ["keras", "tf"]
