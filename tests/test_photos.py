@@ -8,7 +8,7 @@ from PIL import Image
 
 from digits_core.predictor import Predictor
 from digits_core.preprocess import to_mnist
-from tests.photos import Look, photo
+from tests.photos import Look, class_hand, photo
 
 DIGITS = 12
 LOOKS = {
@@ -56,3 +56,13 @@ def test_thin_strokes_are_thickened_and_canvas_strokes_are_not(mnist):
     plain = to_mnist(thin, thicken=False)
     assert np.count_nonzero(thickened.image >= 128) > 1.3 * np.count_nonzero(plain.image >= 128)
     assert "photo ink" not in thickened.steps  # a canvas has an even background: no photo step
+
+
+def test_a_class_hand_is_what_mnist_models_read_worse(reader, mnist):
+    ones = np.flatnonzero(mnist.y_test == 1)[:40]
+    plain = reader.probabilities(mnist.x_test[ones]).argmax(axis=1)
+    flagged = reader.probabilities(np.stack([class_hand(mnist.x_test[i], 1) for i in ones])).argmax(axis=1)
+    assert np.mean(plain == 1) >= 0.95 and np.mean(flagged == 1) <= 0.8  # the flag makes many a 1 a 7
+    seven = class_hand(mnist.x_test[0], 7)  # MNIST's first test digit is a 7
+    assert seven.shape == (28, 28) and seven.dtype == np.uint8
+    assert np.count_nonzero(seven >= 128) > np.count_nonzero(mnist.x_test[0] >= 128)  # the crossbar adds ink
