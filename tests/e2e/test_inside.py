@@ -1,10 +1,10 @@
 """Inside: a digit drawn on /inside shows feature maps, the saliency overlay and a star on the map; a dense
-model says why it has no feature maps; Evaluate's images open here."""
+model says why it has no feature maps; so does a model trained in the session; Evaluate's images open here."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from st_page import DIGITS, SLOW_MS, button, canvas, draw, metric, no_exception, open_page
+from st_page import DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, metric, no_exception, open_page, start_training
 
 
 def chart_with(page: Page, text: str):
@@ -51,6 +51,19 @@ def test_a_dense_model_shows_what_it_has(page: Page, dense_model):
     expect(chart_with(page, "pixels for 7")).to_be_visible(timeout=SLOW_MS)
     no_exception(page)
     page.set_viewport_size({"width": 1280, "height": 3000})
+
+
+def test_a_model_trained_in_this_session_shows_inside(page: Page):
+    start_training(page, samples=1000, epochs=1)
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Inside").click()  # same session, its new run
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="cnn-fast-1")).to_be_visible(timeout=SLOW_MS)
+    page.get_by_text("A test image", exact=True).click()
+    expect(metric(page, "Prediction")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text("conv1_relu").first).to_be_visible(timeout=SLOW_MS)
+    expect(chart_with(page, "Grad-CAM for")).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+    page.set_viewport_size({"width": 1280, "height": 4200})
 
 
 def test_evaluate_opens_a_mistake_inside(page: Page):
