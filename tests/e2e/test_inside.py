@@ -57,7 +57,7 @@ def test_a_model_trained_in_this_session_shows_inside(page: Page):
     start_training(page, samples=1000, epochs=1)
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Inside").click()  # same session, its new run
-    expect(page.get_by_test_id("stSelectbox").filter(has_text="cnn-fast-1")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_test_id("stSidebar").get_by_text("cnn-fast-1 (this session)")).to_be_visible(timeout=SLOW_MS)
     page.get_by_text("A test image", exact=True).click()
     expect(metric(page, "Prediction")).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_text("conv1_relu").first).to_be_visible(timeout=SLOW_MS)
