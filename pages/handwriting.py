@@ -17,6 +17,7 @@ from ui.state import active_model, book, derived, mnist, pick_model, store
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 PER_ROW = 8
+IMPORTED = "handwriting_imported"  # (succeeded, message) of the last import, shown once
 
 
 def class_evaluation(choice: str, digits):
@@ -86,13 +87,19 @@ def export_import(collection: Collection) -> None:
                          "application/octet-stream", on_click="ignore",
                          help="x_test (N, 28, 28) uint8 and y_test (N,): the layout of MNIST's test set")
     upload = right.file_uploader("Import a collection (.npz in MNIST's layout)", type=["npz"])
-    if upload is not None and right.button("Add its digits to the collection"):
-        try:
-            added = collection.import_npz(upload.getvalue())
-        except HandwritingError as exc:
-            right.error(str(exc))
-        else:
-            right.success(f"Added {added} digits.")
+    if upload is not None:  # a callback: it runs before the page, so the counts and scores above include the import
+        right.button("Add its digits to the collection", on_click=import_upload, args=(collection, upload))
+    if IMPORTED in st.session_state:
+        added, text = st.session_state.pop(IMPORTED)
+        (right.success if added else right.error)(text)
+
+
+def import_upload(collection: Collection, upload) -> None:
+    """Add the uploaded file's digits; say how many, or why not, on the next run."""
+    try:
+        st.session_state[IMPORTED] = True, f"Added {collection.import_npz(upload.getvalue())} digits."
+    except HandwritingError as exc:
+        st.session_state[IMPORTED] = False, str(exc)
 
 
 st.title("The class's handwriting")

@@ -1,19 +1,23 @@
 """Corrections in a real browser: a drawn digit corrected on Draw appears on /handwriting; a digit on paper
-shown to Chromium's fake camera (a y4m video of a rendered photo) is read."""
+shown to Chromium's fake camera (a y4m video of a rendered photo) is read; a class's collection, imported,
+fine-tunes the model to a better held-out accuracy."""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from benchmarks.appserver import VIEWPORT, launch_chromium
+from benchmarks.finetune import class_digits
 from digits_core import load_mnist
-from st_page import DIGITS, SLOW_MS, button, canvas, draw, metric, no_exception, open_page
+from st_page import DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception, open_page
 from tests.photos import Look, photo
 
 SCREENSHOTS = Path(__file__).with_name("screenshots")
@@ -80,3 +84,24 @@ def test_a_digit_shown_to_the_camera_is_read(camera_browser, server):
         SCREENSHOTS.mkdir(exist_ok=True)
         tab.screenshot(path=SCREENSHOTS / "test_a_digit_shown_to_the_camera_is_read.png", full_page=True)
         context.close()
+
+
+def percent(page: Page, label: str) -> float:
+    return float(metric(page, label).inner_text().rstrip("%"))
+
+
+def test_an_imported_class_collection_fine_tunes_the_model(page: Page, tmp_path):
+    digits = class_digits(250)  # photos of a European class's hand: flagged 1s, crossed 7s, a backward lean
+    collection = tmp_path / "class.npz"
+    np.savez_compressed(collection, x_test=digits.x_test, y_test=digits.y_test)
+    open_page(page, "/handwriting")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(collection)
+    idle(page)
+    button(page, "Add its digits to the collection").click()
+    expect(page.get_by_text(re.compile(r"Added \d+ digits"))).to_be_visible(timeout=SLOW_MS)
+    expect(metric(page, "Accuracy on the class's digits")).to_be_visible()  # the scores include the import at once
+    button(page, "Fine-tune").click()
+    after = "Held-out class digits, after"
+    expect(metric(page, after)).to_be_visible(timeout=TRAIN_MS)
+    assert percent(page, after) > percent(page, "Held-out class digits, before")
+    no_exception(page)
