@@ -10,8 +10,10 @@ last while queued. The rest draw until every training is over. Then every tab cl
 It prints release-to-prediction p50/p95, predictions missing (none within a minute) or wrong,
 error elements seen, each training's wait and duration and the queue places its student saw,
 how long after a tab closed its run ended (the server's log line) and the next run started, and
-the server's memory (idle, warmed up, peak, and a while after every session closed). All figures
-come from real browsers (no lighter client yet).
+the server's memory (idle, warmed up, peak, and a while after every session closed), and the CPU
+seconds the server and the browsers used. All figures come from real browsers on the same
+machine as the server (no lighter client yet): the CPU line says how much of the two cores the
+browsers took, which the release-to-prediction times include.
 
     python -m benchmarks.classroom [--students 30] [--quick] [--json]
 """
@@ -25,6 +27,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +61,40 @@ class Plan:
     @property
     def trainers(self) -> int:
         return max(1, min(3, self.students - 3))  # two students close their tab, at least one only draws
+
+
+class CpuSampler(threading.Thread):
+    """CPU seconds (user + system) of the server's process tree and of every Chromium process, sampled every half
+    second so that processes which end during the lesson (a closed tab's renderer) still count."""
+
+    def __init__(self, server: psutil.Process, period: float = 0.5):
+        super().__init__(daemon=True)
+        self.server, self.period, self.done = server, period, threading.Event()
+        self.seconds: dict[int, tuple[str, float]] = {}  # pid -> (whose, CPU seconds so far)
+
+    def run(self) -> None:
+        while not self.done.wait(self.period):
+            self.sample()
+
+    def sample(self) -> None:
+        server = {self.server.pid, *(child.pid for child in self._children())}
+        for proc in psutil.process_iter(["cmdline", "cpu_times"]):
+            whose = "server" if proc.pid in server else (
+                "browsers" if "chromium" in " ".join(proc.info["cmdline"] or []) else None)
+            if whose and proc.info["cpu_times"]:
+                self.seconds[proc.pid] = whose, proc.info["cpu_times"].user + proc.info["cpu_times"].system
+
+    def totals(self) -> dict[str, float]:
+        totals = {"server": 0.0, "browsers": 0.0}
+        for whose, seconds in self.seconds.values():
+            totals[whose] += seconds
+        return totals
+
+    def _children(self) -> list[psutil.Process]:
+        try:
+            return self.server.children(recursive=True)
+        except psutil.Error:
+            return []
 
 
 @dataclass
@@ -246,6 +283,8 @@ async def lesson(plan: Plan, log: Path) -> dict:
         with running_app(log) as (url, proc):
             sampler = Sampler(psutil.Process(proc.pid))
             sampler.start()
+            cpu = CpuSampler(psutil.Process(proc.pid))
+            cpu.start()
             await asyncio.sleep(3)  # idle means idle: let start-up settle
             memory = {"idle_mb": sampler.now() / MB}
             browser = await launch_chromium(playwright)
@@ -263,6 +302,9 @@ async def lesson(plan: Plan, log: Path) -> dict:
             memory["after_close_mb"] = sampler.now() / MB
             memory["peak_mb"] = sampler.peaks.get("class", 0) / MB
             sampler.done.set()
+            cpu.done.set()
+            cpu.sample()
+            memory.update({f"{whose}_cpu_s": seconds for whose, seconds in cpu.totals().items()})
             done.set()
             await watcher
             await browser.close()
@@ -311,6 +353,8 @@ def print_table(f: dict) -> None:
     print(f"| next run started after the mid-run tab closed | {s(f['next_started_after_s'])} |")
     print(f"| server memory idle / warm / peak / after close | {f['idle_mb']:.0f} / {f['warm_mb']:.0f} / "
           f"{f['peak_mb']:.0f} / {f['after_close_mb']:.0f} MB |")
+    print(f"| CPU seconds: server (trainings included) / the browsers on the same cores | {f['server_cpu_s']:.0f} / "
+          f"{f['browsers_cpu_s']:.0f} |")
     for line in f["wrong"] + f["errors"] + f["failures"]:
         print(f"  {line}")
 
