@@ -64,9 +64,9 @@ def _stored_spec(name: str) -> ModelSpec | None:
 def tuned_figures() -> None:
     """The latest fine-tune of this session: held-out class accuracy before and after, and MNIST's."""
     job = current_job("finetune")
-    if job is None or not job.finished or job.snapshot().result is None:
+    result = job.snapshot().result if job is not None and job.finished else None
+    if result is None:
         return
-    result = job.snapshot().result
     a, b, c = st.columns(3)
     a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
              help=f"{result.held_out_count} digits of the class the tuning never saw")
