@@ -7,28 +7,25 @@ Streamlit); and, for the default model seen for the first time, its 2,000-point 
 PCA) and its nearest-neighbour index (features of 10,000 training images). The machine is shared:
 compare the figures of one run with each other.
 
-    python benchmarks/inside.py            # 20 updates
-    python benchmarks/inside.py --quick    # 3 updates, to check that it runs
+    python -m benchmarks.inside            # 20 updates
+    python -m benchmarks.inside --quick    # 3 updates, to check that it runs
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
+from streamlit.testing.v1 import AppTest
+
+from digits_core import load_mnist
+from digits_core.explain import Explainer
+from digits_core.store import ModelStore
+from ui.inside import INDEX, SOURCE, SOURCES
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from digits_core import load_mnist  # noqa: E402
-from digits_core.explain import Explainer  # noqa: E402
-from digits_core.store import ModelStore  # noqa: E402
-from ui.inside import INDEX, SOURCE, SOURCES  # noqa: E402
-
 UPDATE_TARGET_MS, EMBEDDING_TARGET_S = 150, 5
 
 
