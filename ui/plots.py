@@ -15,10 +15,11 @@ TRAIN_COLOUR, VALIDATION_COLOUR = "#1f77b4", "#ff7f0e"
 # Magma starts at #000004, one of the placeholder colours (#000001...) that Streamlit's frontend
 # swaps for theme colours, which painted the background pink: start at plain black instead.
 SPREAD_SCALE = ["#000000", *px.colors.sequential.Magma[1:]]
+MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=height, margin=MARGIN)
     return fig
 
 
@@ -27,7 +28,7 @@ def _image_figure(trace: go.Heatmap | go.Image, title: str, height: int) -> go.F
     px.imshow validates a layout call by call and took about 25 ms a figure, which the Inside page felt."""
     square = dict(visible=False, constrain="domain")
     return go.Figure(trace, layout=dict(
-        title=title, height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="rgba(0,0,0,0)",
+        title=title, height=height, margin=MARGIN, plot_bgcolor="rgba(0,0,0,0)",
         xaxis=square, yaxis=dict(square, autorange="reversed", scaleanchor="x")))
 
 
