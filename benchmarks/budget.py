@@ -30,7 +30,8 @@ from digits_core import PRESETS, MnistData, load_mnist
 from digits_core.backend import keras, tf
 from digits_core.network import build_model
 from digits_core.spec import ModelSpec
-from digits_core.training import _NoListener, _Reporter, make_optimizer, one_hot, shuffled_batches
+from digits_core.training import (STEPS_PER_EXECUTION, _NoListener, _Reporter, make_optimizer, one_hot,
+                                  shuffled_batches)
 
 TRAINING_FLOPS_PER_FORWARD = 3  # the backward pass costs about twice the forward one
 
@@ -96,7 +97,7 @@ def peak_gflops(size: int = 1024, repeats: int = 5) -> float:
 def _compiled(spec: ModelSpec) -> keras.Model:
     model = build_model(spec)
     model.compile(optimizer=make_optimizer(spec, 1000), loss=keras.losses.CategoricalCrossentropy(),
-                  metrics=["accuracy"], jit_compile=False)
+                  metrics=["accuracy"], jit_compile=False, steps_per_execution=STEPS_PER_EXECUTION)
     return model
 
 

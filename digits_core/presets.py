@@ -71,8 +71,8 @@ PRESETS: dict[str, Preset] = {
             ModelSpec(conv=(_conv(24, kernel_size=5, strides=2, batch_norm=True),  # 12x12 at once: no 24x24 maps
                             _conv(32, batch_norm=True, pool=True),
                             _conv(64, batch_norm=True)),
-                      head="flatten", head_dropout=0.25, optimizer="adam", learning_rate=0.01, beta_1=0.7,
-                      schedule="one-cycle", batch_size=128, epochs=1),
+                      head="flatten", head_dropout=0.25, optimizer="adam", learning_rate=0.02, beta_1=0.7,
+                      schedule="one-cycle", batch_size=256, epochs=1),  # half the steps of 128, same accuracy
         ),
         Preset(
             "cnn-best",
