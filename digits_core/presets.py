@@ -66,7 +66,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "cnn-fast",
-            "Ours: a small CNN (a strided 5x5 first layer) with a one-cycle schedule: about 99% in one short epoch.",
+            "Ours: a small CNN (a strided 5x5 first layer), batch 256, one-cycle schedule: 99% in one short epoch.",
             None,
             ModelSpec(conv=(_conv(24, kernel_size=5, strides=2, batch_norm=True),  # 12x12 at once: no 24x24 maps
                             _conv(32, batch_norm=True, pool=True),
