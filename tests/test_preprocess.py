@@ -16,6 +16,7 @@ from digits_core.preprocess import (
     NothingDrawnError,
     NotAnImageError,
     ink_map,
+    stroke_width,
     to_mnist,
     upscale,
 )
@@ -260,3 +261,9 @@ def test_upscale_turns_each_pixel_into_a_square():
     assert big.shape == (6, 6) and big.dtype == np.uint8
     assert (big[:3, 3:] == 255).all() and (big[3:, :3] == 7).all()
     assert (big[::3, ::3] == image).all()
+
+
+@pytest.mark.parametrize("width", [4, 8, 18, 30])
+def test_stroke_width_is_the_pen_width(width):
+    """Twice the ink's area over its outline: a stroke drawn with a pen of `width` pixels measures about that."""
+    assert stroke_width(_stroke(width=width)) == pytest.approx(width, rel=0.1)
