@@ -57,7 +57,11 @@ def probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
 
 def test_metrics(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """Cross-entropy loss and accuracy, computed without the model being compiled."""
-    probs = probabilities(model, images)
+    return scores(probabilities(model, images), labels)
+
+
+def scores(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Cross-entropy loss and accuracy of the probabilities (N, 10) against the true labels (N,)."""
     return _loss(probs, labels), float(np.mean(probs.argmax(axis=1) == labels))
 
 

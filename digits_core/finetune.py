@@ -18,7 +18,7 @@ import numpy as np
 
 from .backend import keras
 from .data import MnistData
-from .evaluation import probabilities, test_metrics
+from .evaluation import probabilities, scores
 from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
 from .spec import ModelSpec
 from .training import Progress, TrainResult, _as_listener, _Reporter, one_hot
@@ -74,11 +74,14 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
     trainer.fit(x[..., None], one_hot(y), sample_weight=weights, batch_size=settings.batch_size,
                 epochs=settings.epochs, validation_data=(held.x_test[..., None], one_hot(held.y_test)),
                 shuffle=True, callbacks=[reporter], verbose=0)
-    seconds = time.perf_counter() - started
+    fitted = time.perf_counter()
     after = float(np.mean(_read(tuned, held.x_test) == held.y_test))
-    loss, accuracy = test_metrics(tuned, mnist.x_test, mnist.y_test)
-    return FinetuneResult(tuned, spec, reporter.history, seconds, reporter.stopped, loss, accuracy, seed, len(y),
-                          held_out_before=before, held_out_after=after, held_out_count=len(held.y_test))
+    probs = probabilities(tuned, mnist.x_test)
+    loss, accuracy = scores(probs, mnist.y_test)
+    return FinetuneResult(tuned, spec, reporter.history, fitted - started, reporter.stopped, loss, accuracy,
+                          test_seconds=time.perf_counter() - fitted, seed=seed, train_samples=len(y),
+                          test_probabilities=probs, held_out_before=before, held_out_after=after,
+                          held_out_count=len(held.y_test))
 
 
 def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:

@@ -69,15 +69,19 @@ def _next_id() -> int:
 
 
 def run_from_training(result: Any, preset: str, batches: Sequence[Any], x_test: np.ndarray) -> Run:
-    """A Run from a training.TrainResult: the model to bytes, the test set's probabilities to float16 (unnamed yet)."""
+    """A Run from a training.TrainResult: the model to bytes, the test set's probabilities to float16 (unnamed yet).
+
+    The probabilities the training scored its test metrics with are reused when it kept them (on `x_test`)."""
     from .evaluation import probabilities
     from .store import model_to_bytes
 
     data, parameters = model_to_bytes(result.model), result.model.count_params()
+    probs = result.test_probabilities
+    if probs is None or len(probs) != len(x_test):
+        probs = probabilities(result.model, x_test)
     return Run(_next_id(), "", preset, result.spec, tuple(result.history), tuple(batches), result.train_seconds,
                result.stopped, result.test_loss, result.test_accuracy, result.train_samples, parameters, len(data),
-               probabilities(result.model, x_test).astype(np.float16), {**result.metadata(preset), "parameters":
-                                                                      parameters}, model_bytes=data)
+               probs.astype(np.float16), {**result.metadata(preset), "parameters": parameters}, model_bytes=data)
 
 
 def stored_run(store: ModelStore, name: str, x_test: np.ndarray) -> Run:

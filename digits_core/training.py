@@ -12,7 +12,7 @@ import numpy as np
 
 from .backend import keras, tf
 from .data import MnistData
-from .evaluation import test_metrics
+from .evaluation import probabilities, scores
 from .network import build_model
 from .spec import ModelSpec
 
@@ -61,6 +61,7 @@ class TrainResult:
     test_seconds: float  # scoring the test set after the fit, which train_seconds leaves out
     seed: int = 0
     train_samples: int = 0
+    test_probabilities: np.ndarray | None = None  # (N, 10) float32, kept so a Run need not score the test set again
 
     def metadata(self, preset: str | None = None) -> dict[str, Any]:
         """What the store keeps beside the weights: how the model was made and how well it did (JSON-ready)."""
@@ -108,9 +109,10 @@ def train(
         verbose=0,
     )
     fitted = time.perf_counter()
-    loss, accuracy = test_metrics(model, data.x_test, data.y_test)
+    probs = probabilities(model, data.x_test)
+    loss, accuracy = scores(probs, data.y_test)
     return TrainResult(model, spec, reporter.history, fitted - started, reporter.stopped, loss, accuracy,
-                       time.perf_counter() - fitted, seed, len(data.x_train))
+                       time.perf_counter() - fitted, seed, len(data.x_train), probs)
 
 
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:

@@ -26,6 +26,8 @@ def test_held_out_accuracy_is_reported_and_the_model_changes(tiny_model, tiny_tr
     assert any(not np.array_equal(a, b) for a, b in zip(result.model.get_weights(), weights))
     assert all(np.array_equal(a, b) for a, b in zip(tiny_model.get_weights(), weights))  # the original is untouched
     assert result.model.inputs[0].dtype == "uint8"
+    assert result.seed == 0 and result.train_samples == QUICK.mnist_samples + 40 - 8 and result.test_seconds > 0
+    assert result.test_probabilities.shape == (10_000, 10)
 
 
 def test_the_held_out_part_is_a_fifth_and_disjoint(mnist):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -32,6 +33,13 @@ def test_a_training_becomes_a_small_run_whose_bytes_are_the_model(tiny_run, tiny
     assert np.allclose(again, tiny_run.probabilities[:200], atol=2e-3)  # float16 keeps three digits
     assert model.count_params() == tiny_run.parameters == tiny_training.model.count_params()
     assert tiny_run.file_size == len(tiny_run.model_bytes) < 1_000_000  # no optimizer state
+    expected = tiny_training.test_probabilities.astype(np.float16)
+    assert np.array_equal(tiny_run.probabilities, expected)  # the training's own scoring, not a second one
+
+
+def test_a_run_scores_the_test_set_itself_when_the_training_kept_no_probabilities(tiny_training, mnist):
+    run = run_from_training(replace(tiny_training, test_probabilities=None), "dense-128x2", [], mnist.x_test)
+    assert np.array_equal(run.probabilities.argmax(1), tiny_training.test_probabilities.argmax(1))
 
 
 def test_a_stored_model_is_a_run_with_its_metadata(store, tiny_run, mnist):
