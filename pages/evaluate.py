@@ -6,7 +6,7 @@ from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.inside import INDEX, SOURCE, SOURCES
-from ui.jobs import busy, live, progress_bar, start
+from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
 from ui.state import CV_RESULT, derived, mnist, pick_model, store
@@ -59,12 +59,10 @@ def start_cv(preset: str, folds: int, samples: int, epochs: int) -> None:
     start("cv", preset, lambda job: cross_validate(spec, data, folds=folds, progress=job, stop=job.stop))
 
 
-def draw_cv(snap, job) -> None:
-    """While it runs: progress of the current fold and every fold's learning curves so far."""
-    if not snap.finished:
-        progress_bar(snap)
-        if snap.epochs:
-            st.plotly_chart(learning_curves(snap.epochs, by_run=True), width="stretch", key=f"cv-{job.ticket}")
+def draw_cv_curves(snap, job) -> None:
+    """While it runs: every fold's learning curves so far."""
+    if not snap.finished and snap.epochs:
+        st.plotly_chart(learning_curves(snap.epochs, by_run=True), width="stretch", key=f"cv-{job.ticket}")
 
 
 def show_cv(cv) -> None:
@@ -127,6 +125,6 @@ cv_epochs = d.number_input("Epochs per fold", 1, 20, 2)
 if st.button("Run cross-validation", disabled=busy()):  # not on_click: see the Train button
     start_cv(cv_preset, int(folds), int(cv_samples), int(cv_epochs))
     st.rerun()
-live("cv", draw_cv)
+live("cv", draw_progress, draw_cv_curves)
 if st.session_state.get(CV_RESULT) is not None and not busy("cv"):
     show_cv(st.session_state[CV_RESULT])

@@ -8,7 +8,7 @@ from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.preprocess import upscale
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
-from ui.jobs import busy, current_job, draw_progress, live, start
+from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
@@ -149,7 +149,7 @@ if st.button("Fine-tune", type="primary", disabled=choice is None or not enough 
     st.rerun()
 if not enough:
     st.caption(f"Fine-tuning needs at least {MIN_DIGITS} digits in the collection.")
-live("finetune", draw_progress)
+live("finetune", draw_progress, draw_curves)
 tuned_figures()
 
 st.header("Export and import")

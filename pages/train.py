@@ -7,7 +7,7 @@ from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
 from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
-from ui.jobs import busy, current_job, draw_progress, live, start
+from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, rename_run, save_run, take_notices
@@ -202,7 +202,7 @@ with train_area:
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
         st.rerun()
 
-live("train", lambda snap, job: draw_progress(snap, job, st.session_state.get(PLAN, [])))
+live("train", draw_progress, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
 for notice in take_notices():
     st.warning(notice)
 

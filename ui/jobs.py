@@ -14,7 +14,11 @@ from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
 POLL_SECONDS = 1.0
+# The live curves redraw every few seconds, the bar every second: a Plotly redraw a second took the
+# browser's main thread 5.3 s of every 10 (1.9 s without the chart), on the machine that also trains.
+CHART_SECONDS = 3.0
 NAMES = {"train": "Training", "finetune": "Fine-tuning", "cv": "Cross-validation"}
+Draw = Callable[[JobSnapshot, Job], None]  # what a page draws of its job's snapshot
 
 
 def current_job(kind: str | None = None) -> Job | None:
@@ -58,13 +62,16 @@ def collect() -> None:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
 
-def live(kind: str, draw: Callable[[JobSnapshot, Job], None]) -> None:
-    """Draw the session's `kind` job; poll every second while it runs, rerun the app once when it ends."""
+def live(kind: str, draw: Draw, chart: Draw | None = None) -> None:
+    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds;
+    rerun the app once when it ends."""
     job = current_job(kind)
     if job is None:
         return
     running = not job.finished
     st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
+    if chart is not None:
+        st.fragment(_chart_body, run_every=CHART_SECONDS if running else None)(job, chart)
 
 
 def sidebar_status() -> None:
@@ -93,7 +100,7 @@ def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
         st.rerun(scope="app")
 
 
-def _live_body(job: Job, draw: Callable[[JobSnapshot, Job], None]) -> None:
+def _live_body(job: Job, draw: Draw) -> None:
     snap = job.snapshot()
     if snap.state == QUEUED:
         st.info(f"Queued: number {snap.queue_position or 1} in line. This server runs "
@@ -109,8 +116,16 @@ def _live_body(job: Job, draw: Callable[[JobSnapshot, Job], None]) -> None:
     _rerun_once_finished(job, snap)
 
 
-def progress_bar(snap: JobSnapshot) -> None:
-    """Where the current epoch stands: samples, speed and time left."""
+def _chart_body(job: Job, chart: Draw) -> None:
+    snap = job.snapshot()
+    if snap.state != QUEUED:
+        chart(snap, job)
+
+
+def draw_progress(snap: JobSnapshot, job: Job | None = None) -> None:
+    """While the run goes on, where its current epoch stands: samples, speed and time left."""
+    if snap.finished:
+        return
     batch = snap.batch
     if batch is None:
         st.progress(0.0, text="Starting: building the network...")
@@ -120,10 +135,8 @@ def progress_bar(snap: JobSnapshot) -> None:
                      f" · {batch.samples_per_second:,.0f} samples/s · about {batch.eta_seconds:,.0f} s left")
 
 
-def draw_progress(snap: JobSnapshot, job: Job, plan: Sequence[str] = ()) -> None:
-    """The progress bar while the runs go on, and their learning curves as they grow (a colour per run of `plan`)."""
-    if not snap.finished:
-        progress_bar(snap)
+def draw_curves(snap: JobSnapshot, job: Job, plan: Sequence[str] = ()) -> None:
+    """The runs' learning curves as they grow, within each epoch too (a colour per run of `plan`)."""
     if snap.epochs or snap.batches:
         several = len(plan) > 1
         total = snap.batch.epochs if snap.batch and not several else None  # several runs: the axis fits them all

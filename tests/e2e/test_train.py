@@ -19,7 +19,7 @@ def curve_points(page: Page):
 
 def test_short_training_grows_the_chart_and_ends_with_test_accuracy(page: Page):
     epochs = 3
-    start_training(page, samples=3000, epochs=epochs)
+    start_training(page, samples=10_000, epochs=epochs)  # epochs of a few seconds: the chart redraws every three
     expect(curve_points(page).first).to_be_attached(timeout=TRAIN_MS)  # drawn after the first epoch...
     expect(button(page, "Stop")).to_be_visible()  # ...while the run goes on
     expect(metric(page, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
