@@ -6,6 +6,10 @@ it takes to score the test set, which is all a user of `python -m digits_core tr
 once TensorFlow is loaded.
 
     python -m benchmarks.trainapp --samples 60000      # prints both figures and their ratio
+
+The browser shares the machine's two cores with the server here, where a student's browser
+runs on the student's own machine; so the app is also timed with Chromium at nice 19 (it gets
+what the server leaves), which is nearer what a class sees.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app
 from digits_core import DEFAULT_PRESET
 from tests.e2e.st_page import SLOW_MS, button, idle, metric, open_page
 
 TRAIN_PAGE = "/train"
+BROWSER_NICE = 19
 
 
 @dataclass(frozen=True)
@@ -35,13 +42,22 @@ class AppVersusCli:
     app_seconds: float
     cli_train_seconds: float
     cli_test_seconds: float
+    app_seconds_browser_niced: float  # the same with Chromium at nice 19
 
     @property
     def ratio(self) -> float:
-        return self.app_seconds / (self.cli_train_seconds + self.cli_test_seconds)
+        return self.app_seconds / self.cli_seconds
+
+    @property
+    def ratio_browser_niced(self) -> float:
+        return self.app_seconds_browser_niced / self.cli_seconds
+
+    @property
+    def cli_seconds(self) -> float:
+        return self.cli_train_seconds + self.cli_test_seconds
 
 
-def app_seconds(samples: int, log: Path) -> float:
+def app_seconds(samples: int, log: Path, browser_nice: int = 0) -> float:
     """Train the default preset on `samples` images from the Train page: click to Test accuracy, in seconds."""
     from playwright.sync_api import sync_playwright
 
@@ -53,12 +69,23 @@ def app_seconds(samples: int, log: Path) -> float:
         field.fill(str(samples))
         field.press("Enter")
         idle(page)
+        renice_browser(browser_nice)
         started = time.perf_counter()
         button(page, "Train").click()
         metric(page, "Test accuracy").wait_for(timeout=10 * SLOW_MS)
         seconds = time.perf_counter() - started
         browser.close()
     return seconds
+
+
+def renice_browser(nice: int) -> None:
+    """Give this process's Chromium processes (its children, through Playwright's driver) the `nice` value."""
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in child.name():
+                child.nice(nice)
+        except psutil.Error:
+            pass  # a renderer that just ended
 
 
 def cli_seconds(samples: int) -> tuple[float, float]:
@@ -73,7 +100,8 @@ def app_versus_cli(samples: int) -> AppVersusCli:
     """Both figures, the command line first (so the app's server starts on a quiet machine)."""
     fit, test = cli_seconds(samples)
     app = app_seconds(samples, Path(tempfile.mkdtemp()) / "streamlit.log")
-    return AppVersusCli(DEFAULT_PRESET, samples, app, fit, test)
+    niced = app_seconds(samples, Path(tempfile.mkdtemp()) / "streamlit.log", BROWSER_NICE)
+    return AppVersusCli(DEFAULT_PRESET, samples, app, fit, test, niced)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -81,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=int, default=60_000, help="training images, in the app and the CLI")
     args = parser.parse_args(argv)
     figures = app_versus_cli(args.samples)
-    print(json.dumps({**asdict(figures), "ratio": figures.ratio}))
+    print(json.dumps({**asdict(figures), "ratio": figures.ratio, "ratio_browser_niced": figures.ratio_browser_niced}))
 
 
 if __name__ == "__main__":
