@@ -8,7 +8,9 @@ Two steps make a photo of paper (webcam, phone) or a thin-pen drawing read like 
 on an uneven background the paper's own light is estimated around every pixel, so shadows
 and gradients cancel, and only the digit's strokes are kept (not the paper's edge, the table
 or specks); strokes much thinner than MNIST's (about an eighth of the digit's height) are
-thickened before scaling down, or they would fade to a faint grey at 20 px.
+thickened before scaling down, or they would fade to a faint grey at 20 px. Only these two
+steps need scipy, which they import when first used: a canvas drawing seldom does, and the
+import took about 0.4 s of a cold server's first Draw.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from scipy import ndimage
 
 MAX_SIDE = 4096  # refuse larger images before decoding them
 MAX_BYTES = 10 * 1024 * 1024
@@ -106,6 +107,8 @@ def digit_on_paper(grey: np.ndarray) -> np.ndarray:
     shadow counts as much as one in the light. Marks touching the frame (the table, the
     paper's edge) and specks are dropped; the largest mark and its neighbours are the digit.
     """
+    from scipy import ndimage
+
     grey = _reduced(grey, PHOTO_SIDE).astype(np.float32)
     height, width = grey.shape
     if np.median(grey[height // 4:-height // 4, width // 4:-width // 4]) < DARK_SURFACE:  # chalk on a board
@@ -126,6 +129,8 @@ def stroke_width(ink: np.ndarray) -> float:
 
 def thickened(cropped: np.ndarray) -> np.ndarray:
     """The cropped digit at 112 px with its strokes widened (a round pen) to MNIST's share of its size."""
+    from scipy import ndimage
+
     small = _reduced(cropped, THICKEN_SIDE)
     radius = max(1, round((STROKE * max(small.shape) - stroke_width(small)) / 2))
     padded = np.pad(small, radius)
@@ -136,6 +141,8 @@ def thickened(cropped: np.ndarray) -> np.ndarray:
 def _digit_marks(mask: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """The mask's marks that make the digit: the heaviest one inside the frame and not as long as the paper's
     edge, and those near it that are about as dark (not the table's grain)."""
+    from scipy import ndimage
+
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count == 0:
         return mask

@@ -1,20 +1,26 @@
-"""Plotly figures the pages share: digit images, probability bars, learning curves, matrices."""
+"""Plotly figures the pages share: digit images, probability bars, learning curves, matrices.
+
+pandas and plotly.express load where a figure needs them: Home and Draw need neither, and
+importing them took about 0.7 s of a cold server's first page.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+from plotly import colors
 from plotly.subplots import make_subplots
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DIGITS = list(range(10))
 TRAIN_COLOUR, VALIDATION_COLOUR = "#1f77b4", "#ff7f0e"
 # Magma starts at #000004, one of the placeholder colours (#000001...) that Streamlit's frontend
 # swaps for theme colours, which painted the background pink: start at plain black instead.
-SPREAD_SCALE = ["#000000", *px.colors.sequential.Magma[1:]]
+SPREAD_SCALE = ["#000000", *colors.sequential.Magma[1:]]
 MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
 
 
@@ -73,6 +79,8 @@ def class_balance(train_labels: np.ndarray, test_labels: np.ndarray) -> go.Figur
 
 def digit_grid(images: np.ndarray, title: str, scale: str | list[str] = "gray") -> go.Figure:
     """Ten images, one per digit, in two rows of five (mean or spread images)."""
+    import plotly.express as px
+
     fig = px.imshow(images, facet_col=0, facet_col_wrap=5, facet_row_spacing=0.08, facet_col_spacing=0.02,
                     color_continuous_scale=scale, title=title)
     fig.for_each_annotation(lambda a: a.update(text=f"digit {a.text.split('=')[-1]}"))
@@ -91,8 +99,10 @@ def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]]
     run. Runs are named by `names` (default "fold N") and coloured by `colours` (default
     Plotly's palette); `x` is the column of the records to plot against ("epoch" or seconds).
     """
+    import pandas as pd
+
     names, colours = names or {}, colours or {}
-    palette = px.colors.qualitative.Plotly
+    palette = colors.qualitative.Plotly
 
     def style(run: int | None, prefix: str = "") -> tuple[str, str]:
         if not by_run:
@@ -123,6 +133,8 @@ def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]]
 
 def _running_curves(fig: go.Figure, batches: list[tuple[int, Any]], colour: Any) -> None:
     """The train metrics as they stand during each epoch, one line per run: x is the fraction of epochs done."""
+    import pandas as pd
+
     for run, group in pd.DataFrame(batches, columns=["run", "update"]).groupby("run"):
         updates = list(group["update"])
         x = [b.epoch - 1 + b.samples_done / b.samples_total for b in updates]
@@ -238,7 +250,7 @@ def picture(rgb: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
 def embedding_scatter(positions: np.ndarray, labels: np.ndarray, star: np.ndarray, star_digit: int,
                       hover: list[str], height: int = 520) -> go.Figure:
     """Test images as points coloured by digit, the current digit as a large star among them."""
-    palette = px.colors.qualitative.D3
+    palette = colors.qualitative.D3
     fig = go.Figure()
     for digit in DIGITS:
         mine = np.flatnonzero(labels == digit)
