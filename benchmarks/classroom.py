@@ -16,6 +16,7 @@ machine as the server (no lighter client yet): the CPU line says how much of the
 browsers took, which the release-to-prediction times include.
 
     python -m benchmarks.classroom [--students 30] [--quick] [--json]
+    python -m benchmarks.classroom --draw-only     # the same class, drawing only: no TensorFlow in the server
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app
+from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app, tensorflow_loaded
 from benchmarks.memory import MB, Sampler
 from tests.e2e.st_page import DIGITS, EXCEPTION, button, canvas, metric, on_screen
 
@@ -57,6 +58,12 @@ class Plan:
     long_run: tuple[int, int] = (20_000, 20)  # the run whose tab closes mid-run: it would last minutes
     mid_run_seconds: float = 5.0  # how long that run goes on before its tab closes
     after_seconds: float = 60.0  # memory is read this long after every tab closed
+    draw_only: bool = False  # a class that only draws: no training, no tab closed early
+
+    @property
+    def roles(self) -> int:
+        """Students with a part in the trainings (the first ones); the others only draw."""
+        return 0 if self.draw_only else 2 + self.trainers
 
     @property
     def trainers(self) -> int:
@@ -259,7 +266,7 @@ async def student(browser, url: str, index: int, plan: Plan, seen: Class) -> Non
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(PAGE_MS)  # a click waits for the rerun before it on a busy server
     page = await context.new_page()
-    roles = [closer_mid_run] + [trainer] * plan.trainers + [closer_queued]
+    roles = ([closer_mid_run] + [trainer] * plan.trainers + [closer_queued])[:plan.roles]
     try:
         if index < len(roles):
             await roles[index](page, url, who, seen, plan)
@@ -278,7 +285,7 @@ async def lesson(plan: Plan, log: Path) -> dict:
     """The whole class on a fresh server; returns the figures."""
     from playwright.async_api import async_playwright
 
-    seen = Class(ready=asyncio.Barrier(2 + plan.trainers))
+    seen = Class(ready=asyncio.Barrier(max(plan.roles, 1)))
     async with async_playwright() as playwright:
         with running_app(log) as (url, proc):
             sampler = Sampler(psutil.Process(proc.pid))
@@ -294,12 +301,13 @@ async def lesson(plan: Plan, log: Path) -> dict:
             students = [asyncio.create_task(student(browser, url, i, plan, seen)) for i in range(plan.students)]
             await seen.first_reading.wait()
             memory["warm_mb"] = sampler.now() / MB
-            await asyncio.gather(*students[:2 + plan.trainers])
+            await asyncio.gather(*students[:plan.roles])
             seen.trainings_over.set()
             await asyncio.gather(*students)
             sampler.phase = "after"
             await asyncio.sleep(plan.after_seconds)
             memory["after_close_mb"] = sampler.now() / MB
+            tensorflow = tensorflow_loaded(psutil.Process(proc.pid))
             memory["peak_mb"] = sampler.peaks.get("class", 0) / MB
             sampler.done.set()
             cpu.done.set()
@@ -308,7 +316,7 @@ async def lesson(plan: Plan, log: Path) -> dict:
             done.set()
             await watcher
             await browser.close()
-    return summary(seen, memory, plan)
+    return {**summary(seen, memory, plan), "tensorflow_loaded": tensorflow}
 
 
 def summary(seen: Class, memory: dict, plan: Plan) -> dict:
@@ -346,13 +354,16 @@ def print_table(f: dict) -> None:
     for run in f["trainings"]:
         print(f"| training of {run['student']}: wait / duration (places seen {run['places']}) "
               f"| {s(run['wait_s'])} / {s(run['duration_s'])} |")
-    print(f"| queue served in order | {'yes' if f['queue_in_order'] else 'NO'} |")
+    if f["trainings"]:
+        print(f"| queue served in order | {'yes' if f['queue_in_order'] else 'NO'} |")
     for closed in f["closed"]:
         print(f"| tab of {closed['student']} closed {closed['when']}: its run ended after | "
               f"{s(closed['ended_after_s'])} |")
-    print(f"| next run started after the mid-run tab closed | {s(f['next_started_after_s'])} |")
+    if f["closed"]:
+        print(f"| next run started after the mid-run tab closed | {s(f['next_started_after_s'])} |")
     print(f"| server memory idle / warm / peak / after close | {f['idle_mb']:.0f} / {f['warm_mb']:.0f} / "
           f"{f['peak_mb']:.0f} / {f['after_close_mb']:.0f} MB |")
+    print(f"| TensorFlow loaded in the server | {'yes' if f['tensorflow_loaded'] else 'no'} |")
     print(f"| CPU seconds: server (trainings included) / the browsers on the same cores | {f['server_cpu_s']:.0f} / "
           f"{f['browsers_cpu_s']:.0f} |")
     for line in f["wrong"] + f["errors"] + f["failures"]:
@@ -363,12 +374,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30, help="browser contexts, started a second apart (>= 4)")
     parser.add_argument("--quick", action="store_true", help="short runs and waits: checks the benchmark works")
+    parser.add_argument("--draw-only", action="store_true",
+                        help="a class that only draws: server memory without TensorFlow (target: under 400 MB)")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     args = parser.parse_args(argv)
-    if args.students < 4:
+    if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
-    plan = (Plan(args.students, drawings=2, run=(2000, 1), after_seconds=5) if args.quick
-            else Plan(args.students, drawings=10, run=(12_000, 2)))
+    plan = (Plan(args.students, drawings=2, run=(2000, 1), after_seconds=5, draw_only=args.draw_only) if args.quick
+            else Plan(args.students, drawings=10, run=(12_000, 2), draw_only=args.draw_only))
     figures = asyncio.run(lesson(plan, Path(tempfile.mkdtemp()) / "streamlit.log"))
     print_table(figures)
     if args.json:
