@@ -307,8 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps({"machine": machine(), "quick": args.quick, "load_seconds": load_seconds,
                           "runs": [asdict(r) for r in runs], "one_core": one_core and asdict(one_core),
-                          "app": app and {**asdict(app), "ratio": app.ratio,
-                                                        "ratio_browser_niced": app.ratio_browser_niced},
+                          "app": app and {**asdict(app), "ratio": app.ratio, "ratio_browser_niced":
+                                          app.ratio_browser_niced},
                           "budget": asdict(costs), **reading}))
 
 
