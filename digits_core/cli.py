@@ -75,7 +75,7 @@ def cmd_train(args: argparse.Namespace) -> Any:
           f"fit {result.train_seconds:.1f}s")
     meta = result.metadata(preset.name)
     if save_as:
-        store.save(save_as, result.model, meta, shipped=args.ship)
+        store.save(save_as, result.model, meta, shipped=args.ship, test_probabilities=result.test_probabilities)
         print(f"saved as {save_as}")
         if args.ship:  # the Inside page's map of a shipped model is ready on first visit
             from .explain import ship_embedding

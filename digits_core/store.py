@@ -143,14 +143,18 @@ class ModelStore:
         """(Re)write NAME.tflite and NAME.test.npy from NAME.keras: for models saved before the store wrote them."""
         _atomic_write(self._light_files(self.info(name).name, self.load(name)))
 
-    def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False) -> StoredModel:
-        """Write the weights and metadata atomically; a shipped model may only be replaced by shipping."""
+    def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False,
+             test_probabilities: np.ndarray | None = None) -> StoredModel:
+        """Write the weights and metadata atomically; a shipped model may only be replaced by shipping.
+
+        `test_probabilities` (10000, 10), when the caller has scored MNIST's test set with this model
+        already, are stored as they are instead of scoring it once more."""
         name = self.check_writable(name, shipped)
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
             self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
-            **self._light_files(name, model),
+            **self._light_files(name, model, test_probabilities),
             self._path(name, ".json"): lambda path: Path(path).write_text(json.dumps(meta, indent=1)),
         })
         return StoredModel(name, meta)
@@ -175,14 +179,17 @@ class ModelStore:
     def _path(self, name: str, suffix: str) -> Path:
         return self.root / f"{name}{suffix}"
 
-    def _light_files(self, name: str, model: keras.Model) -> dict[Path, Callable[[str], Any]]:
-        """Writers of the two files that let Draw and Evaluate read the model without TensorFlow."""
+    def _light_files(self, name: str, model: keras.Model,
+                     scored: np.ndarray | None = None) -> dict[Path, Callable[[str], Any]]:
+        """Writers of the two files that let Draw and Evaluate read the model without TensorFlow (the test
+        probabilities `scored` already, if given)."""
         from .evaluation import probabilities
         from .lite import convert
 
         def test_probabilities(path: str) -> None:
+            probs = scored if scored is not None else probabilities(model, load_mnist().x_test)
             with open(path, "wb") as handle:  # a handle: np.save would add .npy to a bare path
-                np.save(handle, probabilities(model, load_mnist().x_test).astype(np.float16))
+                np.save(handle, probs.astype(np.float16))
 
         return {self._path(name, LITE): lambda path: Path(path).write_bytes(convert(model)),
                 self._path(name, TEST_PROBABILITIES): test_probabilities}

@@ -233,6 +233,12 @@ def test_light_files_read_like_the_keras_model(store, tiny_model, mnist):
     assert (stored.argmax(axis=1) == expected.argmax(axis=1)).mean() > 0.999  # float16 may tie two close classes
 
 
+def test_test_probabilities_given_to_save_are_stored_as_they_are(store, tiny_training):
+    store.save("scored", tiny_training.model, META, test_probabilities=tiny_training.test_probabilities)
+    np.testing.assert_array_equal(np.load(store.root / "scored.test.npy"),
+                                  tiny_training.test_probabilities.astype(np.float16))
+
+
 def test_models_without_light_files_fall_back(store, tiny_model):
     store.save("old", tiny_model, META)
     for suffix in (".tflite", ".test.npy"):  # as saved before the store wrote them

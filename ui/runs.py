@@ -43,7 +43,7 @@ def rename_run(run: Run, name: str) -> Run:
 
 def save_run(run: Run, name: str) -> Run:
     """Write the run to the store under `name` (StoreError when refused) and remember it was saved."""
-    saved = store().save(name, run_model(run.id, run.model_bytes), run.meta)
+    saved = store().save(name, run_model(run.id, run.model_bytes), run.meta, test_probabilities=run.probabilities)
     return book().mark_saved(run.id, saved.name)
 
 
