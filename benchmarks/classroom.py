@@ -11,11 +11,16 @@ It prints release-to-prediction p50/p95, predictions missing (none within a minu
 error elements seen, each training's wait and duration and the queue places its student saw,
 how long after a tab closed its run ended (the server's log line) and the next run started, and
 the server's memory (idle, warmed up, peak, and a while after every session closed), and the CPU
-seconds the server and the browsers used. All figures come from real browsers on the same
-machine as the server (no lighter client yet): the CPU line says how much of the two cores the
-browsers took, which the release-to-prediction times include.
+seconds the server and the browsers used.
 
-    python -m benchmarks.classroom [--students 30] [--quick] [--json]
+With `--browsers K` only the first K students use Chromium (at least the five with a part in the
+trainings); the others are light sessions (benchmarks/lightclient.py) that send the server what a
+browser sends on opening a page and releasing a drawing. Thirty tabs on the server's two cores
+measure the browsers more than the server; on a real class each browser runs on its student's
+own machine. Their release-to-prediction is timed apart: from the drawing sent to the Prediction
+received, the part of a reading that the server's load decides.
+
+    python -m benchmarks.classroom [--students 30] [--browsers K] [--quick] [--json]
     python -m benchmarks.classroom --draw-only     # the same class, drawing only: no TensorFlow in the server
 """
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -36,6 +42,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app, tensorflow_loaded
+from benchmarks.lightclient import LightSession
 from benchmarks.memory import MB, Sampler
 from tests.e2e.st_page import DIGITS, EXCEPTION, button, canvas, metric, on_screen
 
@@ -46,6 +53,7 @@ RESET = "Reset canvas & history"  # the canvas toolbar's reset button
 ENDED_LINE = "nobody is waiting for it any more"  # what digits_core.jobs logs when a closed tab's run ends
 QUEUED = re.compile(r"Queued: number (\d+) in line")
 PAGE_MS, READ_MS, TRAIN_MS = 180_000, 60_000, 1_800_000
+LIGHT_PAUSE = 3.0  # seconds a light student takes between releases: drawing the next digit, looking at the answer
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class Plan:
     mid_run_seconds: float = 5.0  # how long that run goes on before its tab closes
     after_seconds: float = 60.0  # memory is read this long after every tab closed
     draw_only: bool = False  # a class that only draws: no training, no tab closed early
+    browsers: int | None = None  # students in Chromium (the first ones); the rest are light sessions. None: all
 
     @property
     def roles(self) -> int:
@@ -69,10 +78,15 @@ class Plan:
     def trainers(self) -> int:
         return max(1, min(3, self.students - 3))  # two students close their tab, at least one only draws
 
+    @property
+    def in_chromium(self) -> int:
+        return self.students if self.browsers is None else self.browsers
+
 
 class CpuSampler(threading.Thread):
-    """CPU seconds (user + system) of the server's process tree and of every Chromium process, sampled every half
-    second so that processes which end during the lesson (a closed tab's renderer) still count."""
+    """CPU seconds (user + system) of the server's process tree, of every Chromium process and of this process (the
+    light sessions), sampled every half second so that processes which end during the lesson (a closed tab's
+    renderer) still count."""
 
     def __init__(self, server: psutil.Process, period: float = 0.5):
         super().__init__(daemon=True)
@@ -86,13 +100,13 @@ class CpuSampler(threading.Thread):
     def sample(self) -> None:
         server = {self.server.pid, *(child.pid for child in self._children())}
         for proc in psutil.process_iter(["cmdline", "cpu_times"]):
-            whose = "server" if proc.pid in server else (
+            whose = "server" if proc.pid in server else "light" if proc.pid == os.getpid() else (
                 "browsers" if "chromium" in " ".join(proc.info["cmdline"] or []) else None)
             if whose and proc.info["cpu_times"]:
                 self.seconds[proc.pid] = whose, proc.info["cpu_times"].user + proc.info["cpu_times"].system
 
     def totals(self) -> dict[str, float]:
-        totals = {"server": 0.0, "browsers": 0.0}
+        totals = {"server": 0.0, "browsers": 0.0, "light": 0.0}
         for whose, seconds in self.seconds.values():
             totals[whose] += seconds
         return totals
@@ -109,6 +123,7 @@ class Class:
     """What every student saw, gathered as they go; times are perf_counter seconds."""
 
     readings: list[float] = field(default_factory=list)
+    light_readings: list[float] = field(default_factory=list)  # sent to received, for the light sessions
     missing: int = 0
     wrong: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -172,6 +187,34 @@ async def draw_some(page, url: str, who: str, seen: Class, count: int, until: as
         await asyncio.sleep(1.0)  # a student looks at the answer before the next digit
 
 
+async def light_draw_some(url: str, who: str, seen: Class, count: int, until: asyncio.Event | None = None) -> None:
+    """draw_some without a browser: open Home and Explore, then on Draw release `count` digits (and on until
+    `until` is set), timing each from the drawing sent to the Prediction received."""
+    for path in ("/", PAGES["Explore"]):
+        async with LightSession(url, path) as session:
+            seen.errors += [f"{who}: {text[:120]}" for text in (await session.run()).errors]
+    async with LightSession(url, PAGES["Draw"]) as session:
+        await session.run()
+        drawn = 0
+        while drawn < count or (until is not None and not until.is_set()):
+            digit = ONE_STROKE[drawn % len(ONE_STROKE)]
+            try:
+                seconds, reply = await asyncio.wait_for(session.draw(DIGITS[digit]), READ_MS / 1000)
+            except TimeoutError:  # the run never finished: the session is half-way through a reply, so it stops
+                seen.missing += 1
+                return
+            seen.errors += [f"{who}: {text[:120]}" for text in reply.errors]
+            if seconds is None:
+                seen.missing += 1
+            else:
+                seen.light_readings.append(seconds)
+                seen.first_reading.set()
+                if reply.prediction != str(digit):
+                    seen.wrong.append(f"{who} (light): drew {digit}, read {reply.prediction}")
+            drawn += 1
+            await asyncio.sleep(LIGHT_PAUSE)
+
+
 async def set_number(page, label: str, value: int) -> None:
     field_ = page.get_by_label(re.compile(rf"^{label}", re.I)).first
     await field_.fill(str(value))
@@ -193,13 +236,19 @@ async def follow_run(page, who: str, seen: Class) -> dict:
     clicked = time.perf_counter()
     await button(page, "Train").click()
     record["clicked"] = clicked
+    last_sign = clicked  # when the page last showed a queue place
     while True:
         texts = " ".join(await page.get_by_test_id("stAlertContentInfo").all_inner_texts())
         if match := QUEUED.search(texts):
+            last_sign = time.perf_counter()
             if not record["places"] or record["places"][-1] != int(match[1]):
                 record["places"].append(int(match[1]))
         elif await page.get_by_test_id("stProgress").count() or await metric(page, "Test accuracy").count():
             break
+        elif time.perf_counter() - last_sign > PAGE_MS / 1000:
+            shot = Path(tempfile.gettempdir()) / f"classroom-{who.replace(' ', '-')}.png"
+            await page.screenshot(path=shot, full_page=True)
+            raise RuntimeError(f"no run and no queue place {PAGE_MS / 1000:.0f} s after Train; the page: {shot}")
         await asyncio.sleep(0.25)
     record["started"] = time.perf_counter()
     await metric(page, "Test accuracy").wait_for(timeout=TRAIN_MS)
@@ -263,6 +312,19 @@ async def watch_log(log: Path, seen: Class, done: asyncio.Event) -> None:
 async def student(browser, url: str, index: int, plan: Plan, seen: Class) -> None:
     await asyncio.sleep(index)  # students arrive a second apart
     who = f"student {index + 1}"
+    try:
+        if index < plan.in_chromium:
+            await in_chromium(browser, url, index, who, plan, seen)
+        else:
+            await light_draw_some(url, who, seen, plan.drawings, seen.trainings_over)
+    except Exception as exc:  # one student's failure is a figure, not the end of the class
+        seen.failures.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        print(seen.failures[-1], file=sys.stderr, flush=True)
+        await seen.ready.abort()  # the others stop waiting for this student at the Train button
+
+
+async def in_chromium(browser, url: str, index: int, who: str, plan: Plan, seen: Class) -> None:
+    """A student in a browser context of their own: a part in the trainings, or drawing until they are over."""
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(PAGE_MS)  # a click waits for the rerun before it on a busy server
     page = await context.new_page()
@@ -272,10 +334,6 @@ async def student(browser, url: str, index: int, plan: Plan, seen: Class) -> Non
             await roles[index](page, url, who, seen, plan)
         else:
             await draw_some(page, url, who, seen, plan.drawings, seen.trainings_over)
-    except Exception as exc:  # one student's failure is a figure, not the end of the class
-        seen.failures.append(f"{who}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-        print(seen.failures[-1], file=sys.stderr, flush=True)
-        await seen.ready.abort()  # the others stop waiting for this student at the Train button
     finally:
         if who not in (tab["student"] for tab in seen.closed):  # a closer's tab is closed already
             await context.close()
@@ -319,17 +377,23 @@ async def lesson(plan: Plan, log: Path) -> dict:
     return {**summary(seen, memory, plan), "tensorflow_loaded": tensorflow}
 
 
+def p50_p95(readings: list[float]) -> tuple[float | None, float | None]:
+    ordered = sorted(readings)
+    if not ordered:
+        return None, None
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
 def summary(seen: Class, memory: dict, plan: Plan) -> dict:
     """The figures the table shows, as plain numbers."""
-    readings = sorted(seen.readings)
     runs = sorted(seen.trainings, key=lambda run: run["started"])
     first_place = [run["places"][0] if run["places"] else 0 for run in runs]
     mid = next((c for c in seen.closed if c["when"] == "mid-run"), None)
     return {
-        "students": plan.students,
-        "readings": len(readings),
-        "p50_s": statistics.median(readings) if readings else None,
-        "p95_s": readings[min(len(readings) - 1, int(0.95 * len(readings)))] if readings else None,
+        "students": plan.students, "in_chromium": plan.in_chromium,
+        "readings": len(seen.readings), **dict(zip(("p50_s", "p95_s"), p50_p95(seen.readings))),
+        "light_readings": len(seen.light_readings),
+        **dict(zip(("light_p50_s", "light_p95_s"), p50_p95(seen.light_readings))),
         "missing": seen.missing, "wrong": seen.wrong, "errors": seen.errors, "failures": seen.failures,
         "trainings": [{"student": run["student"], "places": run["places"],
                        "wait_s": run["started"] - run["clicked"], "duration_s": run["ended"] - run["started"]}
@@ -347,8 +411,14 @@ def print_table(f: dict) -> None:
     def s(value) -> str:
         return "-" if value is None else f"{value:.2f} s"
 
-    print(f"| measure ({f['students']} students, real Chromium contexts) | figure |\n|---|---|")
-    print(f"| release to prediction p50 / p95 ({f['readings']} readings) | {s(f['p50_s'])} / {s(f['p95_s'])} |")
+    light = f["students"] - f["in_chromium"]
+    print(f"| measure ({f['students']} students: {f['in_chromium']} in Chromium, {light} light sessions) | figure |"
+          "\n|---|---|")
+    print(f"| release to prediction p50 / p95, in Chromium ({f['readings']} readings) "
+          f"| {s(f['p50_s'])} / {s(f['p95_s'])} |")
+    if light:
+        print(f"| drawing sent to prediction received p50 / p95, light sessions ({f['light_readings']} readings) "
+              f"| {s(f['light_p50_s'])} / {s(f['light_p95_s'])} |")
     print(f"| predictions missing / wrong | {f['missing']} / {len(f['wrong'])} |")
     print(f"| error elements seen | {len(f['errors'])} |")
     for run in f["trainings"]:
@@ -364,15 +434,17 @@ def print_table(f: dict) -> None:
     print(f"| server memory idle / warm / peak / after close | {f['idle_mb']:.0f} / {f['warm_mb']:.0f} / "
           f"{f['peak_mb']:.0f} / {f['after_close_mb']:.0f} MB |")
     print(f"| TensorFlow loaded in the server | {'yes' if f['tensorflow_loaded'] else 'no'} |")
-    print(f"| CPU seconds: server (trainings included) / the browsers on the same cores | {f['server_cpu_s']:.0f} / "
-          f"{f['browsers_cpu_s']:.0f} |")
+    print(f"| CPU seconds: server (trainings included) / the browsers / the light sessions, on the same cores "
+          f"| {f['server_cpu_s']:.0f} / {f['browsers_cpu_s']:.0f} / {f['light_cpu_s']:.0f} |")
     for line in f["wrong"] + f["errors"] + f["failures"]:
         print(f"  {line}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=30, help="browser contexts, started a second apart (>= 4)")
+    parser.add_argument("--students", type=int, default=30, help="students, started a second apart (>= 4)")
+    parser.add_argument("--browsers", type=int, help="students in Chromium (default: all); the others are light "
+                                                     "sessions that speak the websocket protocol")
     parser.add_argument("--quick", action="store_true", help="short runs and waits: checks the benchmark works")
     parser.add_argument("--draw-only", action="store_true",
                         help="a class that only draws: server memory without TensorFlow (target: under 400 MB)")
@@ -380,8 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
-    plan = (Plan(args.students, drawings=2, run=(2000, 1), after_seconds=5, draw_only=args.draw_only) if args.quick
-            else Plan(args.students, drawings=10, run=(12_000, 2), draw_only=args.draw_only))
+    size = {"drawings": 2, "run": (2000, 1), "after_seconds": 5} if args.quick else {"drawings": 10, "run": (12_000, 2)}
+    plan = Plan(args.students, draw_only=args.draw_only, browsers=args.browsers, **size)
+    if plan.in_chromium < plan.roles:
+        parser.error(f"--browsers must be at least {plan.roles}: the students with a part in the trainings need one")
     figures = asyncio.run(lesson(plan, Path(tempfile.mkdtemp()) / "streamlit.log"))
     print_table(figures)
     if args.json:
