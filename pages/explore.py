@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from digits_core.preprocess import upscale
@@ -18,6 +19,16 @@ GRID = 40  # images per page of the grid
 def split_stats(split: str) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
     images, labels = _split(split)
     return (*digit_mean_and_spread(images, labels), facts(images, labels))
+
+
+@st.cache_resource(show_spinner=False)
+def digit_grids(split: str) -> tuple[go.Figure, go.Figure]:
+    """The split's mean and spread grids, made once per server: px.imshow took about 0.1 s a grid here, most of an
+    Explore run's work, and in a class every student opens Explore. (st.plotly_chart copies a figure, never
+    changes it, so one object serves every session.)"""
+    mean, spread, _ = split_stats(split)
+    return (digit_grid(mean, f"Mean image of each digit ({split} set)"),
+            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", SPREAD_SCALE))
 
 
 def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -62,8 +73,6 @@ pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 f
 st.subheader("The dataset at a glance")
 data = mnist()
 st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
-mean, spread, split_facts = split_stats(split)
-st.plotly_chart(digit_grid(mean, f"Mean image of each digit ({split} set)"), width="stretch")
-st.plotly_chart(digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", SPREAD_SCALE),
-                width="stretch")
+for grid in digit_grids(split):
+    st.plotly_chart(grid, width="stretch")
 st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))
