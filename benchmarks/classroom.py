@@ -39,6 +39,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import psutil
 
@@ -142,6 +143,9 @@ class Class:
     trainers_queued: asyncio.Event = field(default_factory=asyncio.Event)
     trainings_over: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def note_errors(self, who: str, texts: list[str]) -> None:
+        self.errors += [f"{who}: {text.strip()[:120]}" for text in texts]
+
 
 async def open_page(page, url: str) -> None:
     await page.goto(url, timeout=PAGE_MS)
@@ -151,8 +155,7 @@ async def open_page(page, url: str) -> None:
 
 async def note_errors(page, who: str, seen: Class) -> None:
     """Record the text of every exception or error box on the page now."""
-    for text in await page.locator(ERRORS).all_inner_texts():
-        seen.errors.append(f"{who}: {text.strip()[:120]}")
+    seen.note_errors(who, await page.locator(ERRORS).all_inner_texts())
 
 
 async def read_digit(page, digit: int, who: str, seen: Class) -> None:
@@ -179,16 +182,22 @@ async def read_digit(page, digit: int, who: str, seen: Class) -> None:
     await value.wait_for(state="detached", timeout=PAGE_MS)
 
 
+def digits_to_draw(count: int, until: asyncio.Event | None) -> Iterator[int]:
+    """The digits a student draws in turn: `count` of them, and on until `until` is set."""
+    drawn = 0
+    while drawn < count or (until is not None and not until.is_set()):
+        yield ONE_STROKE[drawn % len(ONE_STROKE)]
+        drawn += 1
+
+
 async def draw_some(page, url: str, who: str, seen: Class, count: int, until: asyncio.Event | None = None) -> None:
     """Open Home, Explore and Draw, then draw `count` digits (and on until `until` is set)."""
     for path in ("/", PAGES["Explore"], PAGES["Draw"]):
         await open_page(page, url + path)
         await note_errors(page, who, seen)
     await canvas(page).wait_for(timeout=PAGE_MS)
-    drawn = 0
-    while drawn < count or (until is not None and not until.is_set()):
-        await read_digit(page, ONE_STROKE[drawn % len(ONE_STROKE)], who, seen)
-        drawn += 1
+    for digit in digits_to_draw(count, until):
+        await read_digit(page, digit, who, seen)
         await asyncio.sleep(1.0)  # a student looks at the answer before the next digit
 
 
@@ -197,20 +206,18 @@ async def light_draw_some(url: str, who: str, seen: Class, count: int, until: as
     `until` is set), timing each from the drawing sent to the Prediction received."""
     for path in ("/", PAGES["Explore"]):
         async with LightSession(url, path) as session:
-            seen.errors += [f"{who}: {text[:120]}" for text in (await session.run()).errors]
+            seen.note_errors(who, (await session.run()).errors)
     pause = random.Random(who).uniform
     async with LightSession(url, PAGES["Draw"]) as session:
         await session.run()
-        drawn = 0
-        while drawn < count or (until is not None and not until.is_set()):
-            digit = ONE_STROKE[drawn % len(ONE_STROKE)]
+        for digit in digits_to_draw(count, until):
             released = time.perf_counter()
             try:
                 seconds, reply = await asyncio.wait_for(session.draw(DIGITS[digit]), READ_MS / 1000)
             except TimeoutError:  # the run never finished: the session is half-way through a reply, so it stops
                 seen.missing += 1
                 return
-            seen.errors += [f"{who}: {text[:120]}" for text in reply.errors]
+            seen.note_errors(who, reply.errors)
             if seconds is None:
                 seen.missing += 1
             else:
@@ -218,7 +225,6 @@ async def light_draw_some(url: str, who: str, seen: Class, count: int, until: as
                 seen.first_reading.set()
                 if reply.prediction != str(digit):
                     seen.wrong.append(f"{who} (light): drew {digit}, read {reply.prediction}")
-            drawn += 1
             await asyncio.sleep(pause(*LIGHT_PAUSE))
 
 
@@ -385,11 +391,12 @@ async def lesson(plan: Plan, log: Path) -> dict:
     return {**summary(seen, memory, plan), "tensorflow_loaded": tensorflow}
 
 
-def p50_p95(readings: list[float]) -> tuple[float | None, float | None]:
+def latency_figures(prefix: str, readings: list[float]) -> dict[str, int | float | None]:
+    """How many `readings` (seconds), their p50 and p95, under keys that start with `prefix`."""
     ordered = sorted(readings)
-    if not ordered:
-        return None, None
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    p50 = statistics.median(ordered) if ordered else None
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else None
+    return {f"{prefix}readings": len(ordered), f"{prefix}p50_s": p50, f"{prefix}p95_s": p95}
 
 
 def summary(seen: Class, memory: dict, plan: Plan) -> dict:
@@ -401,11 +408,9 @@ def summary(seen: Class, memory: dict, plan: Plan) -> dict:
     during = [seconds for sent, seconds in seen.light_readings if trained[0] <= sent <= trained[1]]
     return {
         "students": plan.students, "in_chromium": plan.in_chromium,
-        "readings": len(seen.readings), **dict(zip(("p50_s", "p95_s"), p50_p95(seen.readings))),
-        "light_readings": len(seen.light_readings),
-        **dict(zip(("light_p50_s", "light_p95_s"), p50_p95([seconds for _, seconds in seen.light_readings]))),
-        "light_training_readings": len(during),
-        **dict(zip(("light_training_p50_s", "light_training_p95_s"), p50_p95(during))),
+        **latency_figures("", seen.readings),
+        **latency_figures("light_", [seconds for _, seconds in seen.light_readings]),
+        **latency_figures("light_training_", during),
         "missing": seen.missing, "wrong": seen.wrong, "errors": seen.errors, "failures": seen.failures,
         "trainings": [{"student": run["student"], "places": run["places"],
                        "wait_s": run["started"] - run["clicked"], "duration_s": run["ended"] - run["started"]}
