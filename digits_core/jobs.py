@@ -96,7 +96,7 @@ class JobSnapshot:
     state: str
     queue_position: int | None
     epochs: list[dict[str, Any]]
-    batches: list[tuple[int, Any]]  # (run, training.BatchUpdate), at most MAX_BATCHES: curves within epochs
+    batches: list[tuple[int, Any]]  # (run, progress.BatchUpdate), at most MAX_BATCHES: curves within epochs
     batch: Any  # the latest batch update, or None before the first one
     result: Any
     error: str | None

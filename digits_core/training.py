@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -14,34 +14,13 @@ from .backend import keras, tf
 from .data import MnistData
 from .evaluation import probabilities, scores
 from .network import build_model
+from .progress import BatchUpdate, ProgressListener
 from .spec import ModelSpec
 
 BATCH_UPDATES_PER_SECOND = 4
 # Batches run in one call of the traced train step: Keras's per-call overhead (Python, dispatch,
 # the callbacks) is paid once for four. The stop flag and progress are still seen every few batches.
 STEPS_PER_EXECUTION = 4
-
-
-@dataclass(frozen=True)
-class BatchUpdate:
-    """Where a running epoch stands: samples done, running metrics, speed and time left."""
-
-    epoch: int
-    epochs: int
-    samples_done: int
-    samples_total: int
-    loss: float
-    accuracy: float
-    samples_per_second: float
-    eta_seconds: float
-
-
-class ProgressListener(Protocol):
-    """What train() reports to: each finished epoch's record and a few batch updates a second."""
-
-    def on_epoch(self, record: dict[str, float]) -> None: ...
-
-    def on_batch(self, update: BatchUpdate) -> None: ...
 
 
 Progress = ProgressListener | Callable[[BatchUpdate | dict], None]

@@ -97,7 +97,7 @@ def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]]
                     x: str = "epoch", height: int = 320) -> go.Figure:
     """Loss and accuracy per epoch, train solid and validation dashed; one colour per run (fold, model) when by_run.
 
-    `batches` ((run, training.BatchUpdate) pairs) add the running train curve within each
+    `batches` ((run, progress.BatchUpdate) pairs) add the running train curve within each
     epoch, so a one-epoch run grows live too; `total_epochs` fixes the x axis to the whole
     run. Runs are named by `names` (default "fold N") and coloured by `colours` (default
     Plotly's palette); `x` is the column of the records to plot against ("epoch" or seconds).
