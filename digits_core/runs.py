@@ -35,7 +35,7 @@ class Run:
     preset: str | None
     spec: ModelSpec | None
     history: tuple[dict[str, float], ...]  # one record per epoch, as training reports them
-    batches: tuple[Any, ...]  # training.BatchUpdate within the epochs, thinned
+    batches: tuple[Any, ...]  # progress.BatchUpdate within the epochs, thinned
     train_seconds: float | None
     stopped: bool
     test_loss: float | None
@@ -66,6 +66,11 @@ _ids_lock = threading.Lock()
 def _next_id() -> int:
     with _ids_lock:
         return next(_ids)
+
+
+def with_new_id(run: Run) -> Run:
+    """The same run under an id of this process: a run made in the training process came with one of its own."""
+    return replace(run, id=_next_id())
 
 
 def run_from_training(result: Any, preset: str, batches: Sequence[Any], x_test: np.ndarray) -> Run:

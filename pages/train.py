@@ -7,11 +7,12 @@ from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
 from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, rename_run, save_run, take_notices
-from ui.state import PLAN, activate, active_model, book, mnist
+from ui.state import PLAN, activate, active_model, book, training_worker
 
 leave_legacy_navigation()
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
@@ -46,12 +47,10 @@ DENSE_COLUMNS = {
 }
 
 
-@st.cache_data(show_spinner="Building the network...")
+@st.cache_data(show_spinner="Building the network (the first time, the training process starts TensorFlow)...")
 def summary(spec_json: str) -> pd.DataFrame:
-    """Layer, type, output shape and parameters of the network a spec builds."""
-    from digits_core.network import build_model, summarize
-
-    return pd.DataFrame(summarize(build_model(ModelSpec.from_json(spec_json))))
+    """Layer, type, output shape and parameters of the network a spec builds, built by the training process."""
+    return pd.DataFrame(training_worker().summary(ModelSpec.from_json(spec_json)))
 
 
 def layer_editor(rows: list[dict], columns: dict, key: str, label: str) -> list[dict]:
@@ -103,12 +102,11 @@ def spec_form(preset: str) -> ModelSpec:
 
 
 def start_training(plan: list[tuple[str, ModelSpec]], samples: int) -> None:
-    """Start the runs, one after another in one job; the data is taken here, since the thread must not touch st.*."""
-    from digits_core.runs import train_plan
-
-    data = mnist().subset(samples)
+    """Start the runs, one after another in one job, in the training process (taken here: the thread must not
+    touch st.*)."""
+    worker = training_worker()
     st.session_state[PLAN] = [preset for preset, _ in plan]
-    start("train", " then ".join(st.session_state[PLAN]), lambda job: train_plan(plan, data, job))
+    start("train", " then ".join(st.session_state[PLAN]), lambda job: worker.train_plan(plan, samples, job))
 
 
 def latest_run(run) -> None:
@@ -188,8 +186,14 @@ with st.expander("Customise the network and its training", expanded=False):
         st.error(f"This network cannot be built: {exc}")
         spec = None
 with network:
-    if spec is not None:
-        table = summary(spec.to_json())
+    table = None
+    try:
+        table = None if spec is None else summary(spec.to_json())
+    except ValueError as exc:  # a network Keras cannot build from a valid spec
+        st.error(f"This network cannot be built: {exc}")
+    except WorkerError as exc:
+        st.error(f"The training process is not available, so nothing can be built or trained: {exc}")
+    if table is not None:
         st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
             "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
             "parameters": st.column_config.NumberColumn(width="small")})
@@ -198,7 +202,7 @@ with network:
 with train_area:
     # Not an on_click callback: its arguments would be those of the last finished run, so a
     # setting changed just before the click could be lost. Rerun at once to disable the button.
-    if st.button("Train", type="primary", disabled=spec is None or busy()):
+    if st.button("Train", type="primary", disabled=table is None or busy()):
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
         st.rerun()
 

@@ -11,6 +11,7 @@ from digits_core import MnistData, load_mnist
 from digits_core.jobs import Slots, max_trainings
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
+from digits_core.worker import Worker
 
 # Every session_state key of the session's runs and models, in one place.
 JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
@@ -43,6 +44,12 @@ def mnist() -> MnistData:
 def job_slots() -> Slots:
     """The server-wide cap on simultaneous trainings and cross-validations."""
     return Slots(max_trainings())
+
+
+@st.cache_resource(show_spinner=False)
+def training_worker() -> Worker:
+    """The process that trains and builds networks for every session, so TensorFlow stays out of the server."""
+    return Worker()
 
 
 def store() -> ModelStore:

@@ -1,0 +1,260 @@
+"""TensorFlow's work for the server done in a process of its own: trainings and network summaries.
+
+Imported in the server, TensorFlow held the GIL for about 13 s (every session's drawing waited)
+and kept some 620 MB for the life of the process. The worker process imports it once and serves
+the server over a local socket, one connection a request, each in a thread of its own, at the
+background priority. The server starts it when a request comes and stops it once nothing has
+used it for `idle_seconds`, which gives its memory back; it also ends if the server dies.
+
+    python -m digits_core.worker ADDRESS   # what Worker starts; it reads its key on stdin
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import replace
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .data import REPO_ROOT, load_mnist
+from .priority import lower_this_thread
+from .runs import Run, TrainingJob, with_new_id
+from .spec import ModelSpec
+
+IDLE_ENV = "DIGITS_WORKER_IDLE_SECONDS"
+DEFAULT_IDLE_SECONDS = 45.0
+POLL_SECONDS = 0.2
+READY = b"ready\n"
+_log = logging.getLogger(__name__)
+
+
+class WorkerError(RuntimeError):
+    """The training process could not start, or ended before it answered."""
+
+
+def idle_seconds() -> float:
+    """How long the process may go unused before it is stopped: $DIGITS_WORKER_IDLE_SECONDS, default 45."""
+    try:
+        return max(float(os.environ.get(IDLE_ENV, DEFAULT_IDLE_SECONDS)), 0.0)
+    except ValueError:
+        return DEFAULT_IDLE_SECONDS
+
+
+class Worker:
+    """The server's handle on the process: started on demand, shared by every session, stopped when idle."""
+
+    def __init__(self, idle: float | None = None):
+        self.idle = idle_seconds() if idle is None else idle
+        self._key = secrets.token_bytes(32)
+        self._address = str(Path(tempfile.mkdtemp(prefix="digits-worker-")) / "socket")
+        self._lock = threading.Lock()  # guards the three fields below
+        self._process: subprocess.Popen | None = None
+        self._in_use = 0
+        self._last_used = time.monotonic()
+        self._start_lock = threading.Lock()  # one start at a time; callers behind it find the process running
+        threading.Thread(target=self._stop_when_idle, name="digits-worker-reaper", daemon=True).start()
+
+    @property
+    def pid(self) -> int | None:
+        """The process's id while it runs, else None."""
+        with self._lock:
+            running = self._process is not None and self._process.poll() is None
+            return self._process.pid if running else None
+
+    def summary(self, spec: ModelSpec) -> list[dict]:
+        """The Train page's table of the network `spec` builds: a row a layer (network.summarize)."""
+        with self._connection() as conn:
+            conn.send(("summary", spec))
+            return _answer(conn)
+
+    def train_plan(self, plan: Sequence[tuple[str, ModelSpec]], samples: int, job: TrainingJob) -> list[Run]:
+        """runs.train_plan on the first `samples` training images, run in the process; progress goes to `job`.
+
+        Setting job.stop ends the run after its batch, as in the server. When job.on_batch raises
+        (jobs.RunAbandoned: nobody waits for the run), the exception ends this call and closing
+        the connection ends the run in the process.
+        """
+        with self._connection() as conn:
+            conn.send(("train", list(plan), samples))
+            stop_sent = False
+            while True:
+                if job.stop.is_set() and not stop_sent:
+                    conn.send(("stop",))
+                    stop_sent = True
+                if not conn.poll(POLL_SECONDS):
+                    continue
+                kind, payload = _receive(conn)
+                if kind == "epoch":
+                    job.on_epoch(payload)
+                elif kind == "batch":
+                    job.on_batch(payload)
+                else:
+                    return [with_new_id(run) for run in _result((kind, payload))]
+
+    def close(self) -> None:
+        """Stop the process now (a running request fails with WorkerError)."""
+        with self._lock:
+            self._stop_process()
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with self._lock:
+            self._in_use += 1
+        try:
+            conn = Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
+            try:
+                yield conn
+            finally:
+                conn.close()
+        except (ConnectionError, EOFError, FileNotFoundError) as exc:
+            raise WorkerError(f"the training process is not answering ({type(exc).__name__}: {exc})") from exc
+        finally:
+            with self._lock:
+                self._in_use -= 1
+                self._last_used = time.monotonic()
+
+    def _ensure_started(self) -> str:
+        with self._start_lock:
+            if self.pid is not None:
+                return self._address
+            started = time.perf_counter()
+            Path(self._address).unlink(missing_ok=True)  # left behind by a process that was killed
+            process = subprocess.Popen([sys.executable, "-m", __name__, self._address], cwd=REPO_ROOT,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            process.stdin.write(self._key)
+            process.stdin.close()
+            if process.stdout.readline() != READY:  # it imports TensorFlow first: seconds, or longer under load
+                process.kill()
+                raise WorkerError(f"the training process could not start (exit code {process.wait()}; "
+                                  "its error is in the server's log)")
+            with self._lock:
+                self._process = process
+            _log.info("training process %d started in %.1f s", process.pid, time.perf_counter() - started)
+            return self._address
+
+    def _stop_when_idle(self) -> None:
+        while True:
+            time.sleep(1.0)
+            with self._lock:
+                if self._process is not None and not self._in_use and time.monotonic() - self._last_used > self.idle:
+                    _log.info("training process %d unused for %.0f s: it stops", self._process.pid, self.idle)
+                    self._stop_process()
+
+    def _stop_process(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait()
+            self._process.stdout.close()
+            self._process = None
+
+
+def _receive(conn: Connection) -> tuple[str, Any]:
+    try:
+        return conn.recv()
+    except (EOFError, OSError) as exc:
+        raise WorkerError("the training process ended before the run did (out of memory, or stopped)") from exc
+
+
+def _result(message: tuple[str, Any]) -> Any:
+    """A final message's value, or its exception raised here."""
+    kind, payload = message
+    if kind == "error":
+        raise payload
+    return payload
+
+
+def _answer(conn: Connection) -> Any:
+    return _result(_receive(conn))
+
+
+# The process's side.
+
+class _Relay:
+    """The TrainingJob train_plan reports to in the process: progress goes to the server, its stop comes back."""
+
+    def __init__(self, conn: Connection):
+        self.conn, self.stop = conn, threading.Event()
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        """A "stop" from the server, or its end of the connection closed: the run ends after its batch."""
+        try:
+            while self.conn.recv() != ("stop",):
+                pass
+        except (EOFError, OSError):
+            pass
+        self.stop.set()
+
+    def on_epoch(self, record: dict[str, float]) -> None:
+        self.conn.send(("epoch", record))
+
+    def on_batch(self, update: Any) -> None:
+        self.conn.send(("batch", update))
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist():
+    return load_mnist()
+
+
+def _serve_one(conn: Connection) -> None:
+    from .network import build_model, summarize
+    from .runs import train_plan
+
+    try:
+        request = conn.recv()
+        if request[0] == "summary":
+            answer = summarize(build_model(request[1]))
+        else:
+            _, plan, samples = request
+            answer = train_plan(plan, _mnist().subset(samples), _Relay(conn))
+        conn.send(("done", answer))
+    except (EOFError, OSError):  # the server went away (a closed tab's run): nothing to tell
+        pass
+    except Exception as exc:  # the server raises it where the request was made
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle still reaches the server as text
+            conn.send(("error", WorkerError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _end_with_parent() -> None:
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def main(address: str) -> None:
+    """Import TensorFlow, then serve every connection in a thread of its own until stopped."""
+    lower_this_thread()  # before any thread starts: TensorFlow's pools inherit it
+    key = sys.stdin.buffer.read()
+    from . import backend  # noqa: F401 - the import that takes seconds, done before saying ready
+
+    threading.Thread(target=_end_with_parent, daemon=True).start()
+    with Listener(address, family="AF_UNIX", authkey=key) as listener:
+        sys.stdout.buffer.write(READY)
+        sys.stdout.flush()
+        while True:
+            try:
+                conn = listener.accept()
+            except (OSError, EOFError) as exc:  # a client that failed the handshake
+                _log.warning("training process: a connection refused (%s)", exc)
+                continue
+            threading.Thread(target=_serve_one, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
