@@ -472,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
-    size = {"drawings": 2, "run": (2000, 1), "after_seconds": 5} if args.quick else {"drawings": 10, "run": (12_000, 2)}
+    # Quick runs still last long enough that the queued tab's 10 s of grace end while it waits in line.
+    quick = {"drawings": 2, "run": (20_000, 1), "after_seconds": 5}
+    size = quick if args.quick else {"drawings": 10, "run": (12_000, 2)}
     plan = Plan(args.students, draw_only=args.draw_only, browsers=args.browsers, **size)
     if plan.in_chromium < plan.roles:
         parser.error(f"--browsers must be at least {plan.roles}: the students with a part in the trainings need one")

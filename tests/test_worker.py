@@ -1,0 +1,116 @@
+"""The training process: real trainings through a real Job, a stop, a closed tab, a crash and the idle exit."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from digits_core import get_preset
+from digits_core.data import DataError, REPO_ROOT
+from digits_core.jobs import DONE, FAILED, STOPPED, Job, Slots
+from digits_core.worker import Worker, WorkerError
+
+SPEC = get_preset("dense-128x2").spec.with_changes(epochs=2, batch_size=32)
+SAMPLES = 6000  # about 190 batches an epoch: a few progress updates each
+
+
+@pytest.fixture(scope="module")
+def worker():
+    worker = Worker(idle=600)
+    yield worker
+    worker.close()
+
+
+def run_job(worker: Worker, samples: int = SAMPLES, alive=lambda: True, on_batch=None) -> Job:
+    """A real Job whose target is a training in the worker; returned once it has ended."""
+    job = Job("train", lambda job: worker.train_plan([("dense-128x2", SPEC)], samples, job), Slots(1), alive=alive)
+    if on_batch is not None:
+        job.on_batch = on_batch(job, job.on_batch)
+    job.start().join(timeout=300)
+    assert job.finished, "the job did not end within 5 minutes"
+    return job
+
+
+def test_a_training_in_the_worker_reports_each_epoch_and_returns_its_run(worker):
+    snap = run_job(worker).snapshot()
+    assert snap.state == DONE, snap.error
+    [run] = snap.result
+    assert [record["epoch"] for record in snap.epochs] == [1, 2] and snap.batches
+    assert run.preset == "dense-128x2" and len(run.history) == 2 and not run.stopped
+    assert run.test_accuracy > 0.8 and run.probabilities.shape == (10_000, 10) and run.model_bytes
+
+
+def test_runs_from_the_worker_get_ids_of_this_process(worker):
+    first, second = (run_job(worker).snapshot().result[0] for _ in range(2))
+    assert first.id != second.id
+
+
+def test_stop_ends_the_run_after_its_batch_and_keeps_the_model(worker):
+    def stop_at_first(job, on_batch):
+        def first_batch(update):
+            on_batch(update)
+            job.request_stop()
+        return first_batch
+
+    snap = run_job(worker, on_batch=stop_at_first).snapshot()
+    assert snap.state == STOPPED and snap.result[0].stopped and len(snap.result[0].history) == 1
+
+
+def test_a_run_nobody_waits_for_ends_in_the_worker_too(worker):
+    snap = run_job(worker, alive=lambda: False).snapshot()  # asked at the first batch update
+    assert snap.state == STOPPED and snap.result is None
+    assert worker.summary(SPEC)  # the process is still there for the next request
+
+
+def test_an_error_in_the_worker_is_raised_where_the_training_was_asked_for(worker):
+    snap = run_job(worker, samples=0).snapshot()
+    assert snap.state == FAILED and DataError.__name__ in snap.error and "at least 1" in snap.error
+
+
+def test_a_killed_worker_fails_the_run_with_a_message_and_the_next_request_starts_a_new_one(worker):
+    def kill_at_first(job, on_batch):
+        def first_batch(update):
+            os.kill(worker.pid, signal.SIGKILL)
+            on_batch(update)
+        return first_batch
+
+    killed = worker.pid
+    snap = run_job(worker, on_batch=kill_at_first).snapshot()
+    assert snap.state == FAILED and WorkerError.__name__ in snap.error and "ended" in snap.error
+    assert worker.summary(SPEC) and worker.pid not in (None, killed)
+
+
+def test_the_worker_stops_once_unused_for_its_idle_time(worker):
+    worker.summary(SPEC)
+    pid, worker.idle = worker.pid, 1.0
+    deadline = time.monotonic() + 10
+    while worker.pid is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert worker.pid is None and not os.path.exists(f"/proc/{pid}")
+
+
+def test_the_caller_never_imports_tensorflow():
+    script = textwrap.dedent(f"""
+        import json, sys, threading
+        from digits_core import get_preset
+        from digits_core.worker import Worker
+
+        class Job:
+            stop = threading.Event()
+            def on_epoch(self, record): pass
+            def on_batch(self, update): pass
+
+        worker = Worker()
+        rows = worker.summary(get_preset("cnn-fast").spec)
+        [run] = worker.train_plan([("dense-128x2", get_preset("dense-128x2").spec.with_changes(epochs=1))], 2000, Job())
+        print(json.dumps({{"layers": len(rows), "accuracy": run.test_accuracy,
+                          "imported": [m for m in ("tensorflow", "keras") if m in sys.modules]}}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    figures = json.loads(done.stdout.splitlines()[-1])
+    assert figures["layers"] > 5 and figures["accuracy"] > 0.5 and figures["imported"] == [], done.stderr[-2000:]
