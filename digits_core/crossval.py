@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .data import MnistData
 from .spec import ModelSpec, SpecError
-from .training import Progress, train
+
+if TYPE_CHECKING:  # training imports TensorFlow; a CrossValidation is read without it (worker.py)
+    from .training import Progress
 
 
 @dataclass
@@ -38,6 +41,8 @@ def cross_validate(
     seed: int = 0,
 ) -> CrossValidation:
     """Train `folds` models, each holding out one contiguous slice of the training set."""
+    from .training import train
+
     if not 2 <= folds <= 10:
         raise SpecError("folds", f"must be between 2 and 10, got {folds}")
     if len(data.x_train) < folds:  # an empty fold has no accuracy: refuse before training any

@@ -1,4 +1,4 @@
-"""TensorFlow's work for the server done in a process of its own: trainings and network summaries.
+"""TensorFlow's work for the server done in a process of its own: trainings, cross-validations, network summaries.
 
 Imported in the server, TensorFlow held the GIL for about 13 s (every session's drawing waited)
 and kept some 620 MB for the life of the process. The worker process imports it once and serves
@@ -26,6 +26,7 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from .crossval import CrossValidation
 from .data import REPO_ROOT, load_mnist
 from .priority import lower_this_thread
 from .runs import Run, TrainingJob, with_new_id
@@ -78,14 +79,22 @@ class Worker:
             return _answer(conn)
 
     def train_plan(self, plan: Sequence[tuple[str, ModelSpec]], samples: int, job: TrainingJob) -> list[Run]:
-        """runs.train_plan on the first `samples` training images, run in the process; progress goes to `job`.
+        """runs.train_plan on the first `samples` training images, in the process; progress goes to `job`."""
+        return [with_new_id(run) for run in self._run("train", job, plan, samples)]
+
+    def cross_validate(self, spec: ModelSpec, samples: int, folds: int, job: TrainingJob) -> CrossValidation:
+        """crossval.cross_validate on the first `samples` training images, in the process; progress goes to `job`."""
+        return self._run("cv", job, spec, samples, folds)
+
+    def _run(self, task: str, job: TrainingJob, *args: Any) -> Any:
+        """TASKS[task](relay, *args) in the process, its progress passed on to `job`, its result returned.
 
         Setting job.stop ends the run after its batch, as in the server. When job.on_batch raises
         (jobs.RunAbandoned: nobody waits for the run), the exception ends this call and closing
         the connection ends the run in the process.
         """
         with self._connection() as conn:
-            conn.send(("train", list(plan), samples))
+            conn.send((task, *args))
             stop_sent = False
             while True:
                 if job.stop.is_set() and not stop_sent:
@@ -99,7 +108,7 @@ class Worker:
                 elif kind == "batch":
                     job.on_batch(payload)
                 else:
-                    return [with_new_id(run) for run in _result((kind, payload))]
+                    return _result((kind, payload))
 
     def close(self) -> None:
         """Stop the process now (a running request fails with WorkerError)."""
@@ -207,17 +216,31 @@ def _mnist():
     return load_mnist()
 
 
-def _serve_one(conn: Connection) -> None:
+def _summary(spec: ModelSpec) -> list[dict]:
     from .network import build_model, summarize
+
+    return summarize(build_model(spec))
+
+
+def _train(job: _Relay, plan: list[tuple[str, ModelSpec]], samples: int) -> list[Run]:
     from .runs import train_plan
 
+    return train_plan(plan, _mnist().subset(samples), job)
+
+
+def _cross_validate(job: _Relay, spec: ModelSpec, samples: int, folds: int) -> CrossValidation:
+    from .crossval import cross_validate
+
+    return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop)
+
+
+TASKS = {"train": _train, "cv": _cross_validate}  # what the server may ask for with progress and a stop
+
+
+def _serve_one(conn: Connection) -> None:
     try:
-        request = conn.recv()
-        if request[0] == "summary":
-            answer = summarize(build_model(request[1]))
-        else:
-            _, plan, samples = request
-            answer = train_plan(plan, _mnist().subset(samples), _Relay(conn))
+        task, *args = conn.recv()
+        answer = _summary(*args) if task == "summary" else TASKS[task](_Relay(conn), *args)
         conn.send(("done", answer))
     except (EOFError, OSError):  # the server went away (a closed tab's run): nothing to tell
         pass
@@ -241,12 +264,14 @@ def main(address: str) -> None:
     """Import TensorFlow, then serve every connection in a thread of its own until stopped."""
     lower_this_thread()  # before any thread starts: TensorFlow's pools inherit it
     key = sys.stdin.buffer.read()
+    ready = os.fdopen(os.dup(sys.stdout.fileno()), "wb")  # the pipe the server waits on; whatever else is
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())     # printed goes to the server's log, never fills the pipe
     from . import backend  # noqa: F401 - the import that takes seconds, done before saying ready
 
     threading.Thread(target=_end_with_parent, daemon=True).start()
     with Listener(address, family="AF_UNIX", authkey=key) as listener:
-        sys.stdout.buffer.write(READY)
-        sys.stdout.flush()
+        with ready:
+            ready.write(READY)
         while True:
             try:
                 conn = listener.accept()

@@ -9,7 +9,7 @@ from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
-from ui.state import CV_RESULT, derived, mnist, pick_model, store
+from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -52,11 +52,9 @@ def clicked_cell(event, result) -> tuple[int, int] | None:
 
 
 def start_cv(preset: str, folds: int, samples: int, epochs: int) -> None:
-    """Start the run; the data is taken here, since the thread must not touch st.*."""
-    from digits_core.crossval import cross_validate
-
-    spec, data = PRESETS[preset].spec.with_changes(epochs=epochs), mnist().subset(samples)
-    start("cv", preset, lambda job: cross_validate(spec, data, folds=folds, progress=job, stop=job.stop))
+    """Start the run in the training process (taken here: the thread must not touch st.*)."""
+    spec, worker = PRESETS[preset].spec.with_changes(epochs=epochs), training_worker()
+    start("cv", preset, lambda job: worker.cross_validate(spec, samples, folds, job))
 
 
 def draw_cv_curves(snap, job) -> None:

@@ -87,6 +87,19 @@ def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
     assert at.session_state["active_model"].stored is False
 
 
+def test_a_cross_validation_gives_every_fold_and_its_mean(stored_store):
+    at = open_page("pages/evaluate.py")
+    next(n for n in at.number_input if n.label == "Folds").set_value(2)
+    next(n for n in at.number_input if n.label == "Samples").set_value(1000)
+    next(n for n in at.number_input if n.label == "Epochs per fold").set_value(1)
+    next(b for b in at.button if b.label == "Run cross-validation").click().run()
+    at.session_state["job"].join(TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert at.session_state["cv_result"] is not None and len(at.session_state["cv_result"].fold_accuracies) == 2
+    assert next(m for m in at.metric if m.label == "Mean held-out accuracy").value.endswith("%")
+
+
 def test_evaluate_shows_the_matrix_and_a_clicked_cell(stored_store):
     at = open_page("pages/evaluate.py")
     assert not at.exception

@@ -114,3 +114,12 @@ def test_the_caller_never_imports_tensorflow():
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     figures = json.loads(done.stdout.splitlines()[-1])
     assert figures["layers"] > 5 and figures["accuracy"] > 0.5 and figures["imported"] == [], done.stderr[-2000:]
+
+
+def test_a_cross_validation_in_the_worker_gives_every_fold(worker):
+    job = Job("cv", lambda job: worker.cross_validate(SPEC.with_changes(epochs=1), 3000, 3, job), Slots(1)).start()
+    job.join(timeout=300)
+    snap = job.snapshot()
+    assert snap.state == DONE, snap.error
+    assert len(snap.result.fold_accuracies) == 3 and all(0.5 < a <= 1 for a in snap.result.fold_accuracies)
+    assert [record["run"] for record in snap.epochs] == [1, 2, 3]  # one curve a fold
