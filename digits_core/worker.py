@@ -1,4 +1,4 @@
-"""TensorFlow's work for the server done in a process of its own: trainings, cross-validations, network summaries.
+"""TensorFlow's work for the server done in a process of its own: trainings, cross-validations, summaries, saving.
 
 Imported in the server, TensorFlow held the GIL for about 13 s (every session's drawing waited)
 and kept some 620 MB for the life of the process. The worker process imports it once and serves
@@ -26,11 +26,14 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from .crossval import CrossValidation
 from .data import REPO_ROOT, load_mnist
 from .priority import lower_this_thread
 from .runs import Run, TrainingJob, with_new_id
 from .spec import ModelSpec
+from .store import ModelStore, StoredModel
 
 IDLE_ENV = "DIGITS_WORKER_IDLE_SECONDS"
 DEFAULT_IDLE_SECONDS = 45.0
@@ -74,9 +77,16 @@ class Worker:
 
     def summary(self, spec: ModelSpec) -> list[dict]:
         """The Train page's table of the network `spec` builds: a row a layer (network.summarize)."""
-        with self._connection() as conn:
-            conn.send(("summary", spec))
-            return _answer(conn)
+        return self._ask("summary", spec)
+
+    def lite(self, model_bytes: bytes) -> bytes:
+        """A .keras model (a run's bytes) converted to LiteRT (lite.convert), so the server reads it without Keras."""
+        return self._ask("lite", model_bytes)
+
+    def save(self, root: Path, name: str, model_bytes: bytes, meta: dict[str, Any],
+             test_probabilities: np.ndarray | None) -> StoredModel:
+        """ModelStore(root).save of a .keras model (a run's bytes): its LiteRT file is converted in the process."""
+        return self._ask("save", root, name, model_bytes, meta, test_probabilities)
 
     def train_plan(self, plan: Sequence[tuple[str, ModelSpec]], samples: int, job: TrainingJob) -> list[Run]:
         """runs.train_plan on the first `samples` training images, in the process; progress goes to `job`."""
@@ -85,6 +95,12 @@ class Worker:
     def cross_validate(self, spec: ModelSpec, samples: int, folds: int, job: TrainingJob) -> CrossValidation:
         """crossval.cross_validate on the first `samples` training images, in the process; progress goes to `job`."""
         return self._run("cv", job, spec, samples, folds)
+
+    def _ask(self, question: str, *args: Any) -> Any:
+        """ANSWERS[question](*args) in the process."""
+        with self._connection() as conn:
+            conn.send((question, *args))
+            return _answer(conn)
 
     def _run(self, task: str, job: TrainingJob, *args: Any) -> Any:
         """TASKS[task](relay, *args) in the process, its progress passed on to `job`, its result returned.
@@ -234,13 +250,28 @@ def _cross_validate(job: _Relay, spec: ModelSpec, samples: int, folds: int) -> C
     return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop)
 
 
-TASKS = {"train": _train, "cv": _cross_validate}  # what the server may ask for with progress and a stop
+def _lite(model_bytes: bytes) -> bytes:
+    from .lite import convert
+    from .store import model_from_bytes
+
+    return convert(model_from_bytes(model_bytes))
+
+
+def _save(root: Path, name: str, model_bytes: bytes, meta: dict[str, Any],
+          test_probabilities: np.ndarray | None) -> StoredModel:
+    from .store import model_from_bytes
+
+    return ModelStore(root).save(name, model_from_bytes(model_bytes), meta, test_probabilities=test_probabilities)
+
+
+ANSWERS = {"summary": _summary, "lite": _lite, "save": _save}  # what the server asks for, answered at once
+TASKS = {"train": _train, "cv": _cross_validate}  # what it asks for with progress and a stop
 
 
 def _serve_one(conn: Connection) -> None:
     try:
         task, *args = conn.recv()
-        answer = _summary(*args) if task == "summary" else TASKS[task](_Relay(conn), *args)
+        answer = ANSWERS[task](*args) if task in ANSWERS else TASKS[task](_Relay(conn), *args)
         conn.send(("done", answer))
     except (EOFError, OSError):  # the server went away (a closed tab's run): nothing to tell
         pass

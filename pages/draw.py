@@ -3,6 +3,7 @@
 import streamlit as st
 
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.corrections import ask
 from ui.draw import drawing_pad, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
@@ -28,7 +29,7 @@ if choice is None:
 try:
     with st.spinner("Loading the model..."):
         reader = predictor(choice)
-except StoreError as exc:
+except (StoreError, WorkerError) as exc:  # a damaged stored model, or no training process to convert a run
     st.error(str(exc))
     st.stop()
 

@@ -19,11 +19,12 @@ SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate, evaluate_stored
+    from digits_core.evaluation import evaluate, evaluate_stored, from_probabilities
 
     with st.spinner("Scoring the 10,000 test images..."):
         return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
-                       lambda name: evaluate_stored(store(), name, mnist()))
+                       lambda name: evaluate_stored(store(), name, mnist()),
+                       lambda run: from_probabilities(run.probabilities, mnist().y_test))
 
 
 def images_with_probabilities(result, indices, gallery: str) -> None:

@@ -150,7 +150,7 @@ def run_actions(run) -> None:
                               "list it for everyone, and it is never dropped"):
             saved = save_run(run, name)
             st.success(f"Saved as `{saved.stored_as}`: every page lists it now.")
-    except (RunError, StoreError) as exc:
+    except (RunError, StoreError, WorkerError) as exc:
         st.error(str(exc))
     a, b, c, d = st.columns(4)
     a.button("Make active", on_click=activate, args=(run,), width="stretch", disabled=run.label == active_name())

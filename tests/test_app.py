@@ -152,6 +152,36 @@ def visit_the_light_pages() -> None:
     print("tensorflow" in sys.modules, "keras" in sys.modules)
 
 
+def train_save_evaluate_and_draw_a_run() -> None:
+    """A tiny training on Train, saved, then scored on Evaluate and read on Draw; then whether TF got imported."""
+    at = open_page("pages/train.py")
+    next(n for n in at.number_input if n.label == "Training samples").set_value(300).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    at.session_state["job"].join(TIMEOUT)
+    at.run()
+    next(t for t in at.text_input if t.label == "Name").set_value("light-run").run()
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and any("Saved as" in s.value for s in at.success)
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception and any(m.label == "Test accuracy" for m in at.metric)
+    at.switch_page("pages/draw.py").run()
+    drawn = mock.Mock(image_data=digit_picture(load_mnist(), 1))
+    with mock.patch("streamlit_drawable_canvas.st_canvas", return_value=drawn):  # importable once Draw has run
+        at.run()
+    assert not at.exception and any(m.label == "Prediction" for m in at.metric)
+    assert next(s for s in at.selectbox if s.label == "Model").value.endswith("(this session)")
+    print("tensorflow" in sys.modules, "keras" in sys.modules)
+
+
+def test_a_run_trained_saved_evaluated_and_read_leaves_tensorflow_out_of_the_server(store):
+    script = "import sys; sys.path[:0] = ['tests', '.']; import test_app; test_app.train_save_evaluate_and_draw_a_run()"
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(APP).parent, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[-2:] == ["False", "False"]  # the training process did all of TensorFlow's work
+    assert [entry.name for entry in store.list()] == ["light-run"]
+
+
 @pytest.mark.skipif(not (MODELS_DIR / "default.tflite").exists(), reason="the shipped default has no LiteRT file")
 def test_home_explore_evaluate_and_draw_of_a_stored_model_leave_tensorflow_unimported(monkeypatch):
     monkeypatch.delenv("DIGITS_MODELS_DIR", raising=False)  # the repository's store, with the shipped default

@@ -8,11 +8,14 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from digits_core import get_preset
 from digits_core.data import DataError, REPO_ROOT
 from digits_core.jobs import DONE, FAILED, STOPPED, Job, Slots
+from digits_core.lite import LiteModel
+from digits_core.store import ModelStore, StoreError
 from digits_core.worker import Worker, WorkerError
 
 SPEC = get_preset("dense-128x2").spec.with_changes(epochs=2, batch_size=32)
@@ -43,6 +46,26 @@ def test_a_training_in_the_worker_reports_each_epoch_and_returns_its_run(worker)
     assert [record["epoch"] for record in snap.epochs] == [1, 2] and snap.batches
     assert run.preset == "dense-128x2" and len(run.history) == 2 and not run.stopped
     assert run.test_accuracy > 0.8 and run.probabilities.shape == (10_000, 10) and run.model_bytes
+
+
+@pytest.fixture(scope="module")
+def trained_run(worker):
+    return run_job(worker).snapshot().result[0]
+
+
+def test_a_run_converted_by_the_worker_reads_as_the_training_scored_it(worker, trained_run, mnist):
+    model = LiteModel(worker.lite(trained_run.model_bytes), "converted")
+    read = model.probabilities(mnist.x_test[:500])
+    assert np.abs(read - trained_run.probabilities[:500]).max() < 1e-2  # float16 probabilities in the run
+    assert (read.argmax(1) == trained_run.probabilities[:500].argmax(1)).mean() > 0.99
+
+
+def test_save_through_the_worker_writes_every_file_and_refuses_a_bad_name(worker, trained_run, tmp_path):
+    saved = worker.save(tmp_path, "mine", trained_run.model_bytes, trained_run.meta, trained_run.probabilities)
+    assert saved.name == "mine" and [entry.name for entry in ModelStore(tmp_path).list()] == ["mine"]
+    assert {path.suffix for path in tmp_path.iterdir()} == {".keras", ".json", ".tflite", ".npy"}
+    with pytest.raises(StoreError, match="name"):
+        worker.save(tmp_path, "../evil", trained_run.model_bytes, trained_run.meta, trained_run.probabilities)
 
 
 def test_runs_from_the_worker_get_ids_of_this_process(worker):

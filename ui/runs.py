@@ -8,7 +8,7 @@ import streamlit as st
 
 from digits_core.runs import Run, run_from_training, stored_run
 
-from .state import NOTICES, activate, active_model, book, mnist, run_model, store, stored_version
+from .state import NOTICES, activate, active_model, book, mnist, store, stored_version, training_worker
 
 
 def keep_runs(runs: list[Run]) -> None:
@@ -43,7 +43,8 @@ def rename_run(run: Run, name: str) -> Run:
 
 def save_run(run: Run, name: str) -> Run:
     """Write the run to the store under `name` (StoreError when refused) and remember it was saved."""
-    saved = store().save(name, run_model(run.id, run.model_bytes), run.meta, test_probabilities=run.probabilities)
+    with st.spinner("Saving..."):
+        saved = training_worker().save(store().root, name, run.model_bytes, run.meta, run.probabilities)
     return book().mark_saved(run.id, saved.name)
 
 

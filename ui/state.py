@@ -80,17 +80,19 @@ def stored_version(name: str) -> str | None:
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Callable[[str], Any] | None = None) -> Any:
+def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Callable[[str], Any] | None = None,
+            from_run: Callable[[Run], Any] | None = None) -> Any:
     """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
 
-    With `from_store`, a stored model's result is `from_store(name)` instead, which need not load Keras.
+    With `from_store` or `from_run`, a stored model's result is `from_store(name)`, a run's `from_run(run)`,
+    instead: neither need load Keras into the server.
     """
     run = book().find(choice)
     if run is None:
         return _shared(slot, choice, stored_version(choice), make, from_store)
     made = st.session_state.setdefault(DERIVED, {})
     if slot not in made or made[slot][0] != run.id:
-        made[slot] = (run.id, make(run_model(run.id, run.model_bytes)))
+        made[slot] = (run.id, from_run(run) if from_run else make(run_model(run.id, run.model_bytes)))
     return made[slot][1]
 
 
