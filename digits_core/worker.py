@@ -21,7 +21,6 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import replace
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -153,6 +152,8 @@ class Worker:
             if self.pid is not None:
                 return self._address
             started = time.perf_counter()
+            with self._lock:
+                self._stop_process()  # one that died on its own (out of memory): its pipe is closed
             Path(self._address).unlink(missing_ok=True)  # left behind by a process that was killed
             process = subprocess.Popen([sys.executable, "-m", __name__, self._address], cwd=REPO_ROOT,
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -276,12 +277,21 @@ def _serve_one(conn: Connection) -> None:
     except (EOFError, OSError):  # the server went away (a closed tab's run): nothing to tell
         pass
     except Exception as exc:  # the server raises it where the request was made
-        try:
-            conn.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle still reaches the server as text
-            conn.send(("error", WorkerError(f"{type(exc).__name__}: {exc}")))
+        _tell(conn, exc)
     finally:
         conn.close()
+
+
+def _tell(conn: Connection, exc: Exception) -> None:
+    """Send the server an exception to raise; as a WorkerError with its text if it does not pickle."""
+    for error in (exc, WorkerError(f"{type(exc).__name__}: {exc}")):
+        try:
+            conn.send(("error", error))
+            return
+        except OSError:  # the server is gone
+            return
+        except Exception:  # noqa: BLE001 - pickling failed: try the plain text
+            continue
 
 
 def _end_with_parent() -> None:

@@ -118,7 +118,7 @@ def test_the_worker_stops_once_unused_for_its_idle_time(worker):
 
 
 def test_the_caller_never_imports_tensorflow():
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import json, sys, threading
         from digits_core import get_preset
         from digits_core.worker import Worker
@@ -131,8 +131,8 @@ def test_the_caller_never_imports_tensorflow():
         worker = Worker()
         rows = worker.summary(get_preset("cnn-fast").spec)
         [run] = worker.train_plan([("dense-128x2", get_preset("dense-128x2").spec.with_changes(epochs=1))], 2000, Job())
-        print(json.dumps({{"layers": len(rows), "accuracy": run.test_accuracy,
-                          "imported": [m for m in ("tensorflow", "keras") if m in sys.modules]}}))
+        print(json.dumps({"layers": len(rows), "accuracy": run.test_accuracy,
+                          "imported": [m for m in ("tensorflow", "keras") if m in sys.modules]}))
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     figures = json.loads(done.stdout.splitlines()[-1])
