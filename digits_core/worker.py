@@ -37,6 +37,7 @@ from .store import ModelStore, StoredModel
 IDLE_ENV = "DIGITS_WORKER_IDLE_SECONDS"
 DEFAULT_IDLE_SECONDS = 45.0
 POLL_SECONDS = 0.2
+DYING_SECONDS = 5.0  # how long a refused connection waits for a dying process to exit
 READY = b"ready\n"
 _log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class Worker:
         with self._lock:
             self._in_use += 1
         try:
-            conn = Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
+            conn = self._connect()
             try:
                 yield conn
             finally:
@@ -146,6 +147,27 @@ class Worker:
             with self._lock:
                 self._in_use -= 1
                 self._last_used = time.monotonic()
+
+    def _connect(self) -> Connection:
+        """A connection to the process, started if needed.
+
+        A process that is ending (killed, out of memory) closes its socket a moment before its exit
+        can be seen: a refused connection waits for that exit and tries once more with a new process.
+        """
+        try:
+            return Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
+        except (ConnectionRefusedError, FileNotFoundError):
+            if not self._ended_within(DYING_SECONDS):
+                raise
+            return Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
+
+    def _ended_within(self, seconds: float) -> bool:
+        with self._lock:
+            process = self._process
+        try:
+            return process is None or process.wait(timeout=seconds) is not None
+        except subprocess.TimeoutExpired:
+            return False
 
     def _ensure_started(self) -> str:
         with self._start_lock:
