@@ -164,7 +164,7 @@ def cmd_explain(args: argparse.Namespace) -> Any:
 
 def _write_pictures(out: Path, stem: str, image: np.ndarray, outputs: list, found) -> None:
     """STEM.LAYER.png for each convolution or dense block's output, STEM.saliency.png (and .grad-cam.png)."""
-    from .explain import blocks, overlay, tile
+    from .explained import blocks, overlay, tile
 
     out.mkdir(parents=True, exist_ok=True)
     for _, end in blocks([o.kind for o in outputs]):

@@ -1,4 +1,5 @@
-"""TensorFlow's work for the server done in a process of its own: trainings, cross-validations, summaries, saving.
+"""TensorFlow's work for the server done in a process of its own: trainings, cross-validations, summaries,
+saving, and looking inside a model.
 
 Imported in the server, TensorFlow held the GIL for about 13 s (every session's drawing waited)
 and kept some 620 MB for the life of the process. The worker process imports it once and serves
@@ -20,7 +21,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -29,6 +32,7 @@ import numpy as np
 
 from .crossval import CrossValidation
 from .data import REPO_ROOT, load_mnist
+from .explained import EmbeddingMap, LayerOutput, Neighbour, Saliency
 from .priority import lower_this_thread
 from .runs import Run, TrainingJob, with_new_id
 from .spec import ModelSpec
@@ -39,7 +43,58 @@ DEFAULT_IDLE_SECONDS = 45.0
 POLL_SECONDS = 0.2
 DYING_SECONDS = 5.0  # how long a refused connection waits for a dying process to exit
 READY = b"ready\n"
+EXPLAINERS = 4  # models looked inside that the process keeps ready
 _log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A model the process can load to look inside: a stored model's version, or a session run's bytes."""
+
+    key: str  # the process keeps one explainer a key
+    root: Path | None = None
+    name: str | None = None
+    model_bytes: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def stored(cls, root: Path, name: str, version: str | None) -> ModelSource:
+        return cls(f"stored {root} {name} {version}", Path(root), name)
+
+    @classmethod
+    def run(cls, run: Run) -> ModelSource:
+        return cls(f"run {run.id}", model_bytes=run.model_bytes)
+
+
+class RemoteExplainer:
+    """explain.Explainer's answers for one model, computed in the process: the Inside page needs no Keras here."""
+
+    def __init__(self, worker: Worker, source: ModelSource):
+        self._worker, self._source = worker, source
+        self._maps: dict[tuple[int, bool], EmbeddingMap] = {}  # megabytes each: fetched once
+
+    def layer_outputs(self, image: np.ndarray) -> list[LayerOutput]:
+        return self._ask("layer_outputs", image)
+
+    def saliency(self, image: np.ndarray, digit: int | None = None) -> Saliency:
+        return self._ask("saliency", image, digit)
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        return self._ask("features", images)
+
+    def nearest(self, image: np.ndarray) -> list[Neighbour]:
+        return self._ask("nearest", image)
+
+    def first_filters(self) -> np.ndarray | None:
+        return self._ask("first_filters")
+
+    def embedding(self, count: int, shipped: np.ndarray | None = None) -> EmbeddingMap:
+        key = (count, shipped is not None)
+        if key not in self._maps:
+            self._maps[key] = self._ask("embedding", count, shipped)
+        return self._maps[key]
+
+    def _ask(self, question: str, *args: Any) -> Any:
+        return self._worker.explain(self._source, question, *args)
 
 
 class WorkerError(RuntimeError):
@@ -87,6 +142,15 @@ class Worker:
              test_probabilities: np.ndarray | None) -> StoredModel:
         """ModelStore(root).save of a .keras model (a run's bytes): its LiteRT file is converted in the process."""
         return self._ask("save", root, name, model_bytes, meta, test_probabilities)
+
+    def explainer(self, source: ModelSource) -> RemoteExplainer:
+        """The model's explainer, built in the process now: ExplainError or StoreError here if it cannot be."""
+        self.explain(source, None)
+        return RemoteExplainer(self, source)
+
+    def explain(self, source: ModelSource, question: str | None, *args: Any) -> Any:
+        """One question (an explain.Explainer method and its arguments) to the source model's explainer."""
+        return self._ask("explain", source, question, *args)
 
     def train_plan(self, plan: Sequence[tuple[str, ModelSpec]], samples: int, job: TrainingJob) -> list[Run]:
         """runs.train_plan on the first `samples` training images, in the process; progress goes to `job`."""
@@ -287,8 +351,39 @@ def _save(root: Path, name: str, model_bytes: bytes, meta: dict[str, Any],
     return ModelStore(root).save(name, model_from_bytes(model_bytes), meta, test_probabilities=test_probabilities)
 
 
-ANSWERS = {"summary": _summary, "lite": _lite, "save": _save}  # what the server asks for, answered at once
-TASKS = {"train": _train, "cv": _cross_validate}  # what it asks for with progress and a stop
+_explainers: OrderedDict[str, Any] = OrderedDict()  # ModelSource.key: explain.Explainer, the newest last
+_explainers_lock = threading.Lock()
+EXPLAINER_QUESTIONS = {"layer_outputs", "saliency", "features", "nearest", "first_filters", "embedding"}
+
+
+def _explain(source: ModelSource, question: str | None, *args: Any) -> Any:
+    """The answer of the source model's Explainer to `question`; with None, the explainer is only built."""
+    helper = _explainer(source)
+    if question is None:
+        return None
+    if question not in EXPLAINER_QUESTIONS:
+        raise ValueError(f"an explainer has no question {question!r}")
+    return getattr(helper, question)(*args)
+
+
+def _explainer(source: ModelSource) -> Any:
+    from .explain import Explainer
+    from .store import model_from_bytes
+
+    with _explainers_lock:
+        if source.key not in _explainers:
+            model = (ModelStore(source.root).load(source.name) if source.model_bytes is None
+                     else model_from_bytes(source.model_bytes))
+            _explainers[source.key] = Explainer(model, _mnist())
+            while len(_explainers) > EXPLAINERS:
+                _explainers.popitem(last=False)
+        _explainers.move_to_end(source.key)
+        return _explainers[source.key]
+
+
+# What the server asks for, answered at once; what it asks for with progress and a stop.
+ANSWERS = {"summary": _summary, "lite": _lite, "save": _save, "explain": _explain}
+TASKS = {"train": _train, "cv": _cross_validate}
 
 
 def _serve_one(conn: Connection) -> None:

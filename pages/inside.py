@@ -3,16 +3,25 @@
 import numpy as np
 import streamlit as st
 
-from digits_core.explain import ExplainError, blocks, explainer, overlay, shipped_embedding, tile
+from digits_core.explained import ExplainError, blocks, overlay, shipped_embedding, tile
 from digits_core.preprocess import ImageError, to_mnist
 from digits_core.store import StoreError
+from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
 from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
 from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import book, derived, mnist, pick_model, store
+from ui.state import book, derived, mnist, pick_model, store, stored_version, training_worker
 
 leave_legacy_navigation()
+
+
+def explainer(choice: str) -> RemoteExplainer:
+    """The chosen model's explainer, in the training process: TensorFlow stays out of the server."""
+    worker, root = training_worker(), store().root
+    return derived(choice, "explainer", None,
+                   from_store=lambda name: worker.explainer(ModelSource.stored(root, name, stored_version(name))),
+                   from_run=lambda run: worker.explainer(ModelSource.run(run)))
 
 
 def chosen_image() -> np.ndarray | None:
@@ -96,20 +105,19 @@ choice = pick_model()
 if choice is None:
     st.info("No model is available yet: train one on the Train page and come back.")
     st.stop()
-try:
-    with st.spinner("Loading the model..."):
-        helper = derived(choice, "explainer", explainer)
-except (StoreError, ExplainError) as exc:
-    st.error(str(exc))
-    st.stop()
-
 pad, result = st.columns([5, 7], gap="medium")
 with pad:
     image = chosen_image()
+try:
+    with st.spinner("Loading the model..."):  # seconds when the training process starts or loads the model
+        helper = explainer(choice)
+        outputs = None if image is None else helper.layer_outputs(image)
+except (StoreError, ExplainError, WorkerError) as exc:
+    st.error(str(exc))
+    st.stop()
 if image is None:
     result.info("Draw a digit, or take a test image: every panel below shows what the model does with it.")
     st.stop()
-outputs = helper.layer_outputs(image)
 probabilities = outputs[-1].values
 read = int(probabilities.argmax())
 with result:

@@ -139,7 +139,7 @@ def test_draw_without_any_model_explains_instead_of_crashing(store):
 
 
 def visit_the_light_pages() -> None:
-    """Home, Explore, Evaluate and Draw (a drawing read) of the stored default model; then whether TF got imported.
+    """Home, Explore, Evaluate, Draw (a drawing read) and Inside of the stored default; then whether TF got imported.
 
     Run in a fresh interpreter by the next test: this process imported TensorFlow long ago.
     """
@@ -149,11 +149,20 @@ def visit_the_light_pages() -> None:
     with mock.patch("streamlit_drawable_canvas.st_canvas", return_value=drawn):  # importable once Draw has run
         at = open_page("pages/draw.py")
     assert not at.exception and any(m.label == "Prediction" for m in at.metric)
+    look_inside(at)
     print("tensorflow" in sys.modules, "keras" in sys.modules)
 
 
+def look_inside(at: AppTest) -> None:
+    """Inside of the chosen model with a test image: its layers and saliency come from the training process."""
+    at.switch_page("pages/inside.py").run()
+    at.radio(key="inside_source").set_value("A test image").run()
+    assert not at.exception and any(m.label == "Prediction" for m in at.metric)
+    assert any(c.value.startswith("Red to yellow") for c in at.caption)
+
+
 def train_save_evaluate_and_draw_a_run() -> None:
-    """A tiny training on Train, saved, then scored on Evaluate and read on Draw; then whether TF got imported."""
+    """A tiny training on Train, saved, scored on Evaluate, read on Draw, looked inside; then was TF imported?"""
     at = open_page("pages/train.py")
     next(n for n in at.number_input if n.label == "Training samples").set_value(300).run()
     next(b for b in at.button if b.label == "Train").click().run()
@@ -170,10 +179,11 @@ def train_save_evaluate_and_draw_a_run() -> None:
         at.run()
     assert not at.exception and any(m.label == "Prediction" for m in at.metric)
     assert next(s for s in at.selectbox if s.label == "Model").value.endswith("(this session)")
+    look_inside(at)
     print("tensorflow" in sys.modules, "keras" in sys.modules)
 
 
-def test_a_run_trained_saved_evaluated_and_read_leaves_tensorflow_out_of_the_server(store):
+def test_a_run_trained_saved_evaluated_read_and_looked_inside_leaves_tensorflow_out_of_the_server(store):
     script = "import sys; sys.path[:0] = ['tests', '.']; import test_app; test_app.train_save_evaluate_and_draw_a_run()"
     done = subprocess.run([sys.executable, "-c", script], cwd=Path(APP).parent, capture_output=True, text=True,
                           timeout=600)
@@ -183,7 +193,7 @@ def test_a_run_trained_saved_evaluated_and_read_leaves_tensorflow_out_of_the_ser
 
 
 @pytest.mark.skipif(not (MODELS_DIR / "default.tflite").exists(), reason="the shipped default has no LiteRT file")
-def test_home_explore_evaluate_and_draw_of_a_stored_model_leave_tensorflow_unimported(monkeypatch):
+def test_home_explore_evaluate_draw_and_inside_of_a_stored_model_leave_tensorflow_unimported(monkeypatch):
     monkeypatch.delenv("DIGITS_MODELS_DIR", raising=False)  # the repository's store, with the shipped default
     script = "import sys; sys.path[:0] = ['tests', '.']; import test_app; test_app.visit_the_light_pages()"
     done = subprocess.run([sys.executable, "-c", script], cwd=Path(APP).parent, capture_output=True, text=True,

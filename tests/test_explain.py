@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_core import explain
+from digits_core import explain, explained
 from digits_core.store import MODELS_DIR, ModelStore
 
 FAITHFUL_IMAGES = 50
@@ -116,16 +116,16 @@ def test_shipped_embedding_is_kept_per_model_version(store, tiny_training, monke
     store.save("shipped", tiny_training.model, {}, shipped=True)
     path = explain.ship_embedding(store, "shipped")
     assert path == store.root / "shipped.embedding.npz"
-    assert explain.shipped_embedding(store, "shipped").shape == (10000, 2)
+    assert explained.shipped_embedding(store, "shipped").shape == (10000, 2)
     meta = store.info("shipped").meta
     (store.root / "shipped.json").write_text((store.root / "shipped.json").read_text().replace(
         meta["created_at"], "2000-01-01T00:00:00+00:00"))
-    assert explain.shipped_embedding(store, "shipped") is None  # a newer model makes the old map stale
-    assert explain.shipped_embedding(store, "other") is None
+    assert explained.shipped_embedding(store, "shipped") is None  # a newer model makes the old map stale
+    assert explained.shipped_embedding(store, "other") is None
 
 
 def test_the_shipped_default_model_has_its_map():
-    positions = explain.shipped_embedding(ModelStore(MODELS_DIR), "default")
+    positions = explained.shipped_embedding(ModelStore(MODELS_DIR), "default")
     assert positions is not None and positions.shape == (10000, 2)
 
 

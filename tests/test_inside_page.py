@@ -63,3 +63,10 @@ def test_nothing_drawn_gives_a_hint_and_the_last_digit_from_draw_is_used(dense_s
     at.session_state["last_digit"] = mnist.x_test[2]
     at.run()
     assert next(m for m in at.metric if m.label == "Prediction").value == str(mnist.y_test[2])
+
+
+def test_a_damaged_model_file_gives_a_message(dense_store):
+    (dense_store.root / "default.keras").write_bytes(b"not a keras file")
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.error and "default" in at.error[0].value

@@ -16,7 +16,8 @@ from digits_core.data import DataError, REPO_ROOT
 from digits_core.jobs import DONE, FAILED, STOPPED, Job, Slots
 from digits_core.lite import LiteModel
 from digits_core.store import ModelStore, StoreError
-from digits_core.worker import Worker, WorkerError
+from digits_core.explained import ExplainError
+from digits_core.worker import ModelSource, Worker, WorkerError
 
 SPEC = get_preset("dense-128x2").spec.with_changes(epochs=2, batch_size=32)
 SAMPLES = 6000  # about 190 batches an epoch: a few progress updates each
@@ -66,6 +67,37 @@ def test_save_through_the_worker_writes_every_file_and_refuses_a_bad_name(worker
     assert {path.suffix for path in tmp_path.iterdir()} == {".keras", ".json", ".tflite", ".npy"}
     with pytest.raises(StoreError, match="name"):
         worker.save(tmp_path, "../evil", trained_run.model_bytes, trained_run.meta, trained_run.probabilities)
+
+
+def test_an_explainer_in_the_worker_answers_like_one_here(worker, trained_run, mnist):
+    from digits_core.explain import Explainer
+    from digits_core.store import model_from_bytes
+
+    here = Explainer(model_from_bytes(trained_run.model_bytes), mnist)
+    there = worker.explainer(ModelSource.run(trained_run))
+    image = mnist.x_test[3]
+    for near, far in zip(here.layer_outputs(image), there.layer_outputs(image)):
+        assert (near.name, near.kind) == (far.name, far.kind) and np.allclose(near.values, far.values, atol=1e-5)
+    assert np.allclose(here.saliency(image, 5).integrated_gradients, there.saliency(image, 5).integrated_gradients,
+                       atol=1e-5)
+    assert [n.index for n in here.nearest(image)] == [n.index for n in there.nearest(image)]
+    assert there.embedding(2000).positions.shape == (2000, 2) and there.first_filters() is None
+
+
+def test_a_model_the_worker_cannot_look_inside_raises_here(worker, tmp_path):
+    (tmp_path / "broken.keras").write_bytes(b"not a keras file")
+    with pytest.raises(StoreError):
+        worker.explainer(ModelSource.stored(tmp_path, "broken", None))
+    with pytest.raises(ExplainError):
+        worker.explainer(ModelSource(key="no rescaling", model_bytes=no_rescaling_model()))
+
+
+def no_rescaling_model() -> bytes:
+    from digits_core.backend import keras
+    from digits_core.store import model_to_bytes
+
+    inputs = keras.Input((28, 28, 1))
+    return model_to_bytes(keras.Model(inputs, keras.layers.Dense(10)(keras.layers.Flatten()(inputs))))
 
 
 def test_runs_from_the_worker_get_ids_of_this_process(worker):

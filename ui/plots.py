@@ -272,7 +272,7 @@ def embedding_scatter(positions: np.ndarray, labels: np.ndarray, star: np.ndarra
 def network_dot(outputs: list[Any]) -> str:
     """The layers (explain.LayerOutput) left to right as a Graphviz DOT string: one box per convolution or dense
     layer with its normalisation and activation, one per other layer, each with its kind and output shape."""
-    from digits_core.explain import blocks
+    from digits_core.explained import blocks
 
     colours = {"conv": "#c6dbef", "pool": "#e5f5e0", "dense": "#fdd0a2", "output": "#fcbba1"}
     ends = dict(blocks([o.kind for o in outputs]))

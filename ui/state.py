@@ -80,7 +80,7 @@ def stored_version(name: str) -> str | None:
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any], from_store: Callable[[str], Any] | None = None,
+def derived(choice: str, slot: str, make: Callable[[Any], Any] | None, from_store: Callable[[str], Any] | None = None,
             from_run: Callable[[Run], Any] | None = None) -> Any:
     """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
 
