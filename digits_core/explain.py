@@ -93,8 +93,7 @@ class Explainer:
                 self._test_features = self.features(self.data.x_test[:count])
             found = self._test_features[:count]
             positions, method = (shipped[:count], "t-SNE") if use_shipped else (project(found), "PCA")
-            self._maps[count, use_shipped] = EmbeddingMap(positions, self.data.y_test[:count], found, method,
-                                                          NearestNeighbors().fit(found))
+            self._maps[count, use_shipped] = EmbeddingMap(positions, self.data.y_test[:count], found, method)
         return self._maps[count, use_shipped]
 
     def first_filters(self) -> np.ndarray | None:
