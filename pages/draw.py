@@ -5,7 +5,7 @@ import streamlit as st
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.corrections import ask
-from ui.draw import drawing_pad, predictor, show_prediction
+from ui.draw import drawing_pad, empty_bars, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
 from ui.state import pick_model
 
@@ -41,6 +41,7 @@ with draw_tab:
     with result_area:
         if image is None:
             st.info(HINT)
+            empty_bars()
         else:
             read(image, HINT, "canvas")
 with upload_tab:
