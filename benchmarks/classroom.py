@@ -439,7 +439,7 @@ def print_table(f: dict) -> None:
           "\n|---|---|")
     print(f"| release to prediction p50 / p95, in Chromium ({f['readings']} readings) "
           f"| {s(f['p50_s'])} / {s(f['p95_s'])} |")
-    print(f"| the same without each tab's first reading, which loads Plotly's code ({f['later_readings']} readings) "
+    print(f"| the same without each tab's first reading ({f['later_readings']} readings) "
           f"| {s(f['later_p50_s'])} / {s(f['later_p95_s'])} |")
     if light:
         print(f"| drawing sent to prediction received p50 / p95, light sessions ({f['light_readings']} readings) "
