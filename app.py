@@ -18,5 +18,5 @@ page = st.navigation([
     st.Page(r.script, title=r.title, icon=r.icon, url_path=r.url_path or None, default=r is HOME) for r in ROUTES
 ])
 collect()
-sidebar()
+sidebar(page)
 run_page(page)  # the page's leave_legacy_navigation() checks that it came this way

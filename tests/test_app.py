@@ -235,3 +235,17 @@ def test_runs_are_kept_renamed_and_the_oldest_dropped(tiny_training, mnist):
     next(b for b in at.button if b.label == "Delete").click().run()
     assert "baseline" not in [run.name for run in at.session_state["runs"].runs]
     assert not at.exception and at.session_state["active_model"].name != "baseline (this session)"
+
+
+def test_the_sidebar_follows_a_run_on_every_page_but_the_one_drawing_it_live():
+    at = open_page("pages/train.py")
+    next(n for n in at.number_input if n.label == "Training samples").set_value(60_000).run()
+    next(b for b in at.button if b.label == "Train").click().run()
+    job = at.session_state["job"]
+    try:
+        assert not any(c.value.startswith("Training") for c in at.sidebar.caption)  # Train draws it live
+        at.switch_page("pages/home.py").run()
+        assert any(c.value.startswith("Training") for c in at.sidebar.caption) or job.finished
+    finally:
+        job.request_stop()
+        job.join(TIMEOUT)

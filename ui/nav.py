@@ -47,8 +47,8 @@ def leave_legacy_navigation() -> None:
     st.stop()
 
 
-def sidebar() -> None:
-    """The active model (name, test accuracy) and the progress of this session's run, if any."""
+def sidebar(page: Any) -> None:
+    """The active model (name, test accuracy) and the progress of this session's run, if any, beside `page`."""
     with st.sidebar:
         model = active_model()
         if model is None:
@@ -56,4 +56,4 @@ def sidebar() -> None:
         else:
             accuracy = "not measured" if model.accuracy is None else f"{model.accuracy:.2%} on the test set"
             st.markdown(f"**Active model**  \n`{model.name}`  \n{accuracy}")
-        sidebar_status()
+        sidebar_status(page.url_path)
