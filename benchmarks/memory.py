@@ -70,11 +70,6 @@ def train_from_page(page, url: str, seconds: float) -> None:
     page.locator(FINISHED).wait_for(timeout=1_800_000)
 
 
-def server_rss(proc) -> int:
-    """The server's own resident memory, without the training process."""
-    return psutil.Process(proc.pid).memory_info().rss
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train-seconds", type=float, default=0,
@@ -94,13 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         sampler.phase = "pages"
         open_every_page(page, url)
         figures["after_pages_mb"] = sampler.now() / MB
-        figures["server_after_pages_mb"] = server_rss(proc) / MB
+        figures["server_after_pages_mb"] = sampler.proc.memory_info().rss / MB
         sampler.phase = "training"
         started = time.perf_counter()
         train_from_page(page, url, args.train_seconds)
         figures["training_seconds"] = time.perf_counter() - started
         figures["after_training_mb"] = sampler.now() / MB
-        figures["server_after_training_mb"] = server_rss(proc) / MB
+        figures["server_after_training_mb"] = sampler.proc.memory_info().rss / MB
         sampler.phase = "after"
         time.sleep(DEFAULT_IDLE_SECONDS + 5)  # the training process stops once unused this long
         figures["after_idle_mb"] = sampler.now() / MB
