@@ -106,7 +106,7 @@ def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
 
 
 def _live_body(job: Job, draw: Draw) -> None:
-    snap = job.snapshot()
+    snap = _snapshot_at_end(job)
     if snap.state == QUEUED:
         st.info(f"Queued: number {snap.queue_position or 1} in line. This server runs "
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
@@ -119,6 +119,18 @@ def _live_body(job: Job, draw: Draw) -> None:
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
     _rerun_once_finished(job, snap)
+
+
+def _snapshot_at_end(job: Job) -> JobSnapshot:
+    """The job's snapshot; in the last second of its last epoch, taken once the job has ended (waiting up to a
+    poll), so the result shows as soon as it is there instead of at the next poll, half a second later on average.
+    """
+    snap = job.snapshot()
+    batch = snap.batch
+    if not snap.finished and batch and batch.epoch == batch.epochs and batch.eta_seconds <= POLL_SECONDS:
+        job.join(POLL_SECONDS)
+        snap = job.snapshot()
+    return snap
 
 
 def _chart_body(job: Job, chart: Draw) -> None:
