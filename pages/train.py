@@ -16,6 +16,7 @@ from ui.state import PLAN, activate, active_model, book, training_worker
 
 leave_legacy_navigation()
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
+TRAIN_BUTTON = "train-button"
 
 
 def column(name: str, label: str, default: float, step: float = 1) -> st.column_config.NumberColumn:
@@ -200,21 +201,29 @@ with network:
         st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
                    f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
 with train_area:
-    # Not an on_click callback: its arguments would be those of the last finished run, so a
-    # setting changed just before the click could be lost. Rerun at once to disable the button.
-    if st.button("Train", type="primary", disabled=table is None or busy()):
+    # The click is read before the button is drawn, so the run starts and the button is drawn disabled in the
+    # same script run: no second run of the whole page while the training starts. (Not an on_click callback:
+    # its arguments would be those of the run before, so a setting changed just before the click could be lost.)
+    if st.session_state.get(TRAIN_BUTTON) and table is not None and not busy():
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
-        st.rerun()
+    st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=table is None or busy())
 
+runs = book().runs
+finished = bool(runs) and not busy("train")
+if finished:  # the result above its curves: the browser shows it before it redraws the chart
+    latest_run(runs[-1])
+if current_job("train") is None:
+    # No live chart: the latest run's curves (a cross-validation replaced its job), or empty axes. Plotly's code
+    # then loads with the page: loaded by a training's first redraw, it took 1.9 s of CPU from the training.
+    if not runs:
+        st.caption("The learning curves grow here while the network trains.")
+    history, epochs = (runs[-1].history, None) if runs else ([], spec.epochs if spec else None)
+    st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
 live("train", draw_progress, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
 for notice in take_notices():
     st.warning(notice)
 
-runs = book().runs
-if runs and not busy("train"):
-    if current_job("train") is None:  # a later run (a cross-validation) replaced the live chart: redraw its epochs
-        st.plotly_chart(learning_curves(runs[-1].history), width="stretch")
-    latest_run(runs[-1])
+if finished:
     st.subheader("This session's runs")
     st.caption(f"Every training is kept as a run (the last {book().limit}; save one to keep it for good). "
                "The active model is the one Evaluate and Draw use.")
