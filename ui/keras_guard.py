@@ -1,10 +1,9 @@
-"""Keep Streamlit from resetting Keras after every script run while a training runs in a thread.
+"""Keep Streamlit from resetting Keras after every script run while Keras works in a server thread.
 
-Why not train in a subprocess instead, where Streamlit's clean-up could not reach? The run
-would then need its own TensorFlow import (6 s and ~700 MB a process on a class server),
-its progress and its model would have to cross a pipe (the model as a file), and its stop
-flag would become a signal; a thread shares the loaded TensorFlow and the session's data.
-The price is this one patch of a private function, which fails loudly if Streamlit renames it.
+Trainings run in the training process (digits_core.worker), out of this clean-up's reach, but
+fine-tuning on Handwriting still trains in a thread of the server, and Compare and Evaluate
+load stored models there. The price is this one patch of a private function, which fails
+loudly if Streamlit renames it.
 """
 
 from __future__ import annotations
