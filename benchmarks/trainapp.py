@@ -8,8 +8,8 @@ once TensorFlow is loaded.
     python -m benchmarks.trainapp --samples 60000      # prints both figures and their ratio
     python -m benchmarks.trainapp --repeats 3          # three rounds, then the median ratios
 
-This machine's speed drifts by a third within minutes (the command line's fit took 7.7 to 12 s in
-one half hour), so each round times the command line just before the app, and the figure to
+This machine's speed drifts by a third within minutes (the command line's fit took 7.7 to 12.9 s in
+one hour), so each round times the command line just before the app, and the figure to
 compare is the ratio within a round.
 
 The browser shares the machine's two cores with the server here, where a student's browser
