@@ -115,7 +115,9 @@ class Worker:
     def __init__(self, idle: float | None = None):
         self.idle = idle_seconds() if idle is None else idle
         self._key = secrets.token_bytes(32)
-        self._address = str(Path(tempfile.mkdtemp(prefix="digits-worker-")) / "socket")
+        # Removed with its socket when the Worker is collected or the server exits (it used to stay in /tmp).
+        self._socket_dir = tempfile.TemporaryDirectory(prefix="digits-worker-", ignore_cleanup_errors=True)
+        self._address = str(Path(self._socket_dir.name) / "socket")
         self._lock = threading.Lock()  # guards the three fields below
         self._process: subprocess.Popen | None = None
         self._in_use = 0

@@ -149,9 +149,9 @@ def test_the_worker_stops_once_unused_for_its_idle_time(worker):
     assert worker.pid is None and not os.path.exists(f"/proc/{pid}")
 
 
-def test_the_caller_never_imports_tensorflow():
+def test_the_caller_never_imports_tensorflow_and_leaves_no_socket_behind():
     script = textwrap.dedent("""
-        import json, sys, threading
+        import json, os, sys, threading
         from digits_core import get_preset
         from digits_core.worker import Worker
 
@@ -164,11 +164,13 @@ def test_the_caller_never_imports_tensorflow():
         rows = worker.summary(get_preset("cnn-fast").spec)
         [run] = worker.train_plan([("dense-128x2", get_preset("dense-128x2").spec.with_changes(epochs=1))], 2000, Job())
         print(json.dumps({"layers": len(rows), "accuracy": run.test_accuracy,
-                          "imported": [m for m in ("tensorflow", "keras") if m in sys.modules]}))
+                          "imported": [m for m in ("tensorflow", "keras") if m in sys.modules],
+                          "socket_dir": os.path.dirname(worker._address)}))
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     figures = json.loads(done.stdout.splitlines()[-1])
     assert figures["layers"] > 5 and figures["accuracy"] > 0.5 and figures["imported"] == [], done.stderr[-2000:]
+    assert not os.path.exists(figures["socket_dir"])  # removed when the caller exits
 
 
 def test_a_cross_validation_in_the_worker_gives_every_fold(worker):
