@@ -119,6 +119,15 @@ def latest_run(run) -> None:
     c.metric("Epochs", f"{len(run.history)}" + (" (stopped)" if run.stopped else ""))
 
 
+def draw_run(snap, job) -> None:
+    """The live progress; once the run has ended, its result (drawn by the fragment that saw it end, before the
+    whole page is drawn again)."""
+    if not snap.finished:
+        draw_progress(snap, job)
+    elif book().runs:
+        latest_run(book().runs[-1])
+
+
 def runs_table(runs) -> object:
     """The session's runs, newest first, one selectable row each; returns the selected run (the active one first)."""
     shown = list(reversed(runs))
@@ -210,16 +219,16 @@ with train_area:
 
 runs = book().runs
 finished = bool(runs) and not busy("train")
-if finished:  # the result above its curves: the browser shows it before it redraws the chart
-    latest_run(runs[-1])
 if current_job("train") is None:
     # No live chart: the latest run's curves (a cross-validation replaced its job), or empty axes. Plotly's code
     # then loads with the page: loaded by a training's first redraw, it took 1.9 s of CPU from the training.
-    if not runs:
+    if runs:
+        latest_run(runs[-1])
+    else:
         st.caption("The learning curves grow here while the network trains.")
     history, epochs = (runs[-1].history, None) if runs else ([], spec.epochs if spec else None)
     st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
-live("train", draw_progress, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
+live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
 for notice in take_notices():
     st.warning(notice)
 

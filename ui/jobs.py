@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Sequence
 
 import streamlit as st
@@ -17,6 +18,7 @@ POLL_SECONDS = 1.0
 # The live curves redraw every few seconds, the bar every second: a Plotly redraw a second took the
 # browser's main thread 5.3 s of every 10 (1.9 s without the chart), on the machine that also trains.
 CHART_SECONDS = 3.0
+SEND_SECONDS = 0.1  # Streamlit sends queued elements every 5 ms (runtime_util.MESSAGE_FLUSH_INTERVAL_SECS)
 NAMES = {"train": "Training", "finetune": "Fine-tuning", "cv": "Cross-validation"}
 LIVE_PAGES = {"train": "train", "finetune": "handwriting", "cv": "evaluate"}  # a job's kind: the page drawing it live
 Draw = Callable[[JobSnapshot, Job], None]  # what a page draws of its job's snapshot
@@ -64,8 +66,8 @@ def collect() -> None:
 
 
 def live(kind: str, draw: Draw, chart: Draw | None = None) -> None:
-    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds;
-    rerun the app once when it ends."""
+    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds.
+    When it ends, its result is taken in and `draw` shows it at once, then the whole app reruns."""
     job = current_job(kind)
     if job is None:
         return
@@ -96,13 +98,17 @@ def _status_body(job: Job) -> None:
         where = "starting" if batch is None else (
             f"epoch {batch.epoch}/{batch.epochs}, {batch.samples_done / batch.samples_total:.0%} through it")
         st.caption(f"{what}: {where}")
-    _rerun_once_finished(job, snap)
-
-
-def _rerun_once_finished(job: Job, snap: JobSnapshot) -> None:
-    """Rerun the whole app once when the run has ended, so app.py's collect() takes in its result for every page."""
-    if snap.finished and st.session_state.get(COLLECTED) != job.ticket:
+    if _taken_in_now(job, snap):
         st.rerun(scope="app")
+
+
+def _taken_in_now(job: Job, snap: JobSnapshot) -> bool:
+    """True at the first sight of the job's end, whose result is then taken in (collect) at once; the caller
+    reruns the whole app after drawing, so every page and the sidebar show the result."""
+    if not snap.finished or st.session_state.get(COLLECTED) == job.ticket:
+        return False
+    collect()
+    return True
 
 
 def _live_body(job: Job, draw: Draw) -> None:
@@ -112,13 +118,25 @@ def _live_body(job: Job, draw: Draw) -> None:
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, help="Leave the queue")
         return
+    ended_now = _taken_in_now(job, snap)  # before drawing: the page draws the result in this fragment run
     draw(snap, job)
     if not snap.finished:
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, type="secondary",
                   help="End the run after the current batch and keep the model trained so far")
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
-    _rerun_once_finished(job, snap)
+    if ended_now:
+        _rerun_app_after_sending()
+
+
+def _rerun_app_after_sending() -> None:
+    """Rerun the whole app once what this run drew has reached the browser.
+
+    A new run drops the elements still waiting to be sent (streamlit#9163), so the result drawn just
+    before would only show with the rerun, which takes the browser about half a second to draw here.
+    The server sends every few milliseconds: a short pause lets the result go first."""
+    time.sleep(SEND_SECONDS)
+    st.rerun(scope="app")
 
 
 def _snapshot_at_end(job: Job) -> JobSnapshot:
