@@ -1,9 +1,13 @@
 """A training from the Train page against the same training from the command line, on the same data.
 
-The app's figure is the wall time from the click on Train to the Test accuracy metric, in a real
-Chromium on the real server; the command line's is its `train_seconds` (the fit) plus the time
-it takes to score the test set, which is all a user of `python -m digits_core train` waits for
-once TensorFlow is loaded.
+The app's figure is the wall time from the click on Train to the first frame that shows the
+Test accuracy metric, in a real Chromium on the real server, both taken inside the page; the
+command line's is its `train_seconds` (the fit) plus the time it takes to score the test set,
+which is all a user of `python -m digits_core train` waits for once TensorFlow is loaded.
+
+Inside the page, because Playwright's own wait for the metric answers only once the page's main
+thread is free: 0.3 to 0.5 s after the frame that showed it, while the browser draws the rest of
+the page.
 
     python -m benchmarks.trainapp --samples 60000      # prints both figures and their ratio
     python -m benchmarks.trainapp --repeats 3          # three rounds, then the median ratios
@@ -25,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +41,18 @@ from tests.e2e.st_page import SLOW_MS, button, idle, metric, open_page
 TRAIN_PAGE = "/train"
 BROWSER_NICE = 19
 READING_MS = 2000  # the pause between the drawn page and the click
+# Page-clock times of the click on Train and of the first frame with the Test accuracy metric in it.
+WATCH_METRIC_JS = """() => {
+  window.__clicked = window.__shown = null;
+  document.addEventListener("click", () => { window.__clicked ??= Date.now(); }, {capture: true});
+  new MutationObserver((_, observer) => {
+    const labels = document.querySelectorAll('[data-testid="stMetricLabel"]');
+    if (window.__clicked && [...labels].some(label => label.textContent.includes("Test accuracy"))) {
+      observer.disconnect();
+      requestAnimationFrame(() => { window.__shown = Date.now(); });
+    }
+  }).observe(document.body, {subtree: true, childList: true});
+}"""
 
 
 @dataclass(frozen=True)
@@ -67,8 +82,8 @@ class AppVersusCli:
 
 
 def app_seconds(samples: int, log: Path, browser_nice: int = 0) -> tuple[float, float]:
-    """Train the default preset on `samples` images from the Train page: seconds from the click to Test
-    accuracy, and the fit's seconds as the page's Training time metric shows them."""
+    """Train the default preset on `samples` images from the Train page: seconds from the click to the frame
+    showing Test accuracy, and the fit's seconds as the page's Training time metric shows them."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright, running_app(log) as (url, _):
@@ -81,10 +96,11 @@ def app_seconds(samples: int, log: Path, browser_nice: int = 0) -> tuple[float, 
         idle(page)
         settle(page)
         renice_browser(browser_nice)
-        started = time.perf_counter()
+        page.evaluate(WATCH_METRIC_JS)
         button(page, "Train").click()
         metric(page, "Test accuracy").wait_for(timeout=10 * SLOW_MS)
-        seconds = time.perf_counter() - started
+        page.wait_for_function("window.__shown !== null")
+        seconds = page.evaluate("(window.__shown - window.__clicked) / 1000")
         fit = float(metric(page, "Training time").inner_text().removesuffix(" s"))
         browser.close()
     return seconds, fit
