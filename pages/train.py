@@ -8,7 +8,7 @@ from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
-from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
+from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, rename_run, save_run, take_notices
@@ -112,7 +112,7 @@ def start_training(plan: list[tuple[str, ModelSpec]], samples: int) -> None:
 
 def latest_run(run) -> None:
     """The newest run's test accuracy, time and epochs."""
-    st.subheader(f"The latest run: {run.name}")
+    st.subheader(f"The latest run: {run.name}" if run.name else "The latest run")
     a, b, c = st.columns(3)
     a.metric("Test accuracy", f"{run.test_accuracy:.2%}")
     b.metric("Training time", f"{run.train_seconds:.1f} s")
@@ -120,10 +120,12 @@ def latest_run(run) -> None:
 
 
 def draw_run(snap, job) -> None:
-    """The live progress; once the run has ended, its result (drawn by the fragment that saw it end, before the
-    whole page is drawn again)."""
+    """The live progress; once the run has ended, its result. The fragment that sees the end draws it from the
+    snapshot, before the whole page is drawn again and the run joins the session's runs with its name."""
     if not snap.finished:
         draw_progress(snap, job)
+    elif not taken_in(job) and snap.result:
+        latest_run(snap.result[-1])
     elif book().runs:
         latest_run(book().runs[-1])
 

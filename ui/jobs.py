@@ -67,7 +67,7 @@ def collect() -> None:
 
 def live(kind: str, draw: Draw, chart: Draw | None = None) -> None:
     """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds.
-    When it ends, its result is taken in and `draw` shows it at once, then the whole app reruns."""
+    When it ends, `draw` shows its result at once (from the snapshot), then the whole app reruns."""
     job = current_job(kind)
     if job is None:
         return
@@ -98,17 +98,16 @@ def _status_body(job: Job) -> None:
         where = "starting" if batch is None else (
             f"epoch {batch.epoch}/{batch.epochs}, {batch.samples_done / batch.samples_total:.0%} through it")
         st.caption(f"{what}: {where}")
-    if _taken_in_now(job, snap):
+    if snap.finished and not taken_in(job):
         st.rerun(scope="app")
 
 
-def _taken_in_now(job: Job, snap: JobSnapshot) -> bool:
-    """True at the first sight of the job's end, whose result is then taken in (collect) at once; the caller
-    reruns the whole app after drawing, so every page and the sidebar show the result."""
-    if not snap.finished or st.session_state.get(COLLECTED) == job.ticket:
-        return False
-    collect()
-    return True
+def taken_in(job: Job) -> bool:
+    """Whether app.py's collect() has taken in the job's result: not yet in the fragment run that sees it end.
+
+    It is taken in at the top of a whole run of the app, never in a fragment: its new active model resets the
+    model pickers, and a picker drawn outside the fragment would call its on_change with the old pick."""
+    return st.session_state.get(COLLECTED) == job.ticket
 
 
 def _live_body(job: Job, draw: Draw) -> None:
@@ -118,7 +117,7 @@ def _live_body(job: Job, draw: Draw) -> None:
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, help="Leave the queue")
         return
-    ended_now = _taken_in_now(job, snap)  # before drawing: the page draws the result in this fragment run
+    ended_now = snap.finished and not taken_in(job)  # the page's draw shows the result from the snapshot
     draw(snap, job)
     if not snap.finished:
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, type="secondary",
