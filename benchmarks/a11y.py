@@ -8,6 +8,7 @@ keyboard use, reading order and whether a text alternative says the right thing 
 
     python -m benchmarks.a11y                       # every page, both themes, then the contrast table
     python -m benchmarks.a11y --pages Home Draw     # some pages (Train first if Evaluate or Compare need a run)
+    python -m benchmarks.a11y --contrast            # the contrast table only (no server, no browser)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app
 from digits_core.handwriting import DB_ENV
 from tests.e2e.st_page import (DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception,
                                open_page, start_training)
+from ui.palette import CATEGORIES, DIGIT_COLOURS, HIGHLIGHT, MUTED, OKABE_ITO, TRAIN, VALIDATION, contrast
 from ui.routes import URLS
 
 TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")  # WCAG 2.0, 2.1 and 2.2 at levels A and AA
@@ -33,6 +35,7 @@ THEMES = ("light", "dark")
 THEME_COLOURS = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())["theme"]
 TRAIN_SAMPLES = 500  # a run of seconds: enough for Evaluate, Compare and Inside to show all they have
 IMPORTED = 12  # test images imported on Handwriting: every panel of the page shows
+PROJECTOR_FLARE = 0.05  # a projector in a lit room: its black about a twentieth of its white (11:1 at best)
 
 
 def violations(page) -> list[dict]:
@@ -130,12 +133,39 @@ def describe(found: dict[str, list[dict]]) -> str:
                      for theme, rules in found.items() for v in rules for node in v["nodes"])
 
 
+def contrast_table() -> list[str]:
+    """Contrast ratios against each theme's background (and washed out by a projector): the themes' text, white on
+    their accent, and every palette colour. Text needs 4.5, a chart's lines, bars and markers 3."""
+    names = {colour: name for name, colour in OKABE_ITO.items()}
+    pairs = [(f"{theme} {part}", THEME_COLOURS[theme][key], THEME_COLOURS[theme][on]) for theme in THEMES
+             for part, key, on in (("text on background", "textColor", "backgroundColor"),
+                                   ("text on secondary background", "textColor", "secondaryBackgroundColor"),
+                                   ("accent on background", "primaryColor", "backgroundColor"))]
+    pairs += [(f"{theme} white on the accent", "#ffffff", THEME_COLOURS[theme]["primaryColor"]) for theme in THEMES]
+    rows = [f"{'text':38} {'colour':8} {'ratio':>6} {'washed':>6}"]
+    rows += [f"{what:38} {fg:8} {contrast(fg, bg):6.2f} {contrast(fg, bg, PROJECTOR_FLARE):6.2f}"
+             for what, fg, bg in pairs]
+    series = ([(f"series {i + 1} (Okabe-Ito {names[c]})", c) for i, c in enumerate(CATEGORIES)]
+              + [("train", TRAIN), ("validation", VALIDATION), ("digit read", HIGHLIGHT), ("other bars", MUTED)]
+              + [(f"digit {d} on the map", c) for d, c in enumerate(DIGIT_COLOURS)])
+    light, dark = (THEME_COLOURS[theme]["backgroundColor"] for theme in THEMES)
+    rows.append(f"{'chart colour':38} {'colour':8} {'light':>6} {'dark':>6} {'washed light':>12} {'washed dark':>11}")
+    rows += [f"{what:38} {c:8} {contrast(c, light):6.2f} {contrast(c, dark):6.2f} "
+             f"{contrast(c, light, PROJECTOR_FLARE):12.2f} {contrast(c, dark, PROJECTOR_FLARE):11.2f}"
+             for what, c in series]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", nargs="+", default=list(URLS), choices=list(URLS))
     parser.add_argument("--themes", nargs="+", default=list(THEMES), choices=THEMES)
     parser.add_argument("--details", action="store_true", help="print every offending element too")
+    parser.add_argument("--contrast", action="store_true", help="print the contrast table only")
     args = parser.parse_args(argv)
+    if args.contrast:
+        print("\n".join(contrast_table()))
+        return 0
     from playwright.sync_api import sync_playwright
 
     scratch = Path(tempfile.mkdtemp())
@@ -159,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     total = sum((c for c in counts.values()), Counter())
     print(f"axe-core, tags {', '.join(TAGS)}: {sum(total.values())} offending elements in all"
           + "".join(f"\n  {rule}: {n}" for rule, n in total.most_common()))
+    print("\n".join(contrast_table()))
     return 0
 
 

@@ -2,20 +2,18 @@
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.nav import leave_legacy_navigation
+from ui.palette import CATEGORIES, CATEGORY_NAMES
 from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
 from ui.runs import run_for
 from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
 
 leave_legacy_navigation()
 GALLERY = 18
-COLOURS = px.colors.qualitative.D3[:4]  # one colour per compared model, the same in every chart...
-NAMED = ["blue", "orange", "green", "red"]  # ...and the same in text (Streamlit's names for them)
 
 
 def default_pick(choices: list[str]) -> list[str]:
@@ -149,7 +147,7 @@ try:
 except StoreError as exc:
     st.error(str(exc))
     st.stop()
-colours = {label: COLOURS[number] for number, label in enumerate(picked)}
+colours = {label: CATEGORIES[number] for number, label in enumerate(picked)}  # the same in every chart and text
 
 st.subheader("Learning curves")
 seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"
@@ -167,7 +165,7 @@ with recall_area:
     st.plotly_chart(recall_bars(recalls(runs), colours), width="stretch")
 
 st.header("A pair, image by image")
-pair(runs, dict(zip(picked, NAMED)))
+pair(runs, dict(zip(picked, CATEGORY_NAMES)))
 st.header("Accuracy against training time")
 st.caption("Every run of this session and every stored model; the larger the marker, the more parameters.")
 scatter(colours)

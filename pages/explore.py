@@ -8,7 +8,8 @@ import streamlit as st
 from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
 from ui.nav import leave_legacy_navigation
-from ui.plots import SPREAD_SCALE, class_balance, digit_figure, digit_grid, pixel_heatmap
+from ui.palette import ORDERED
+from ui.plots import class_balance, digit_figure, digit_grid, pixel_heatmap
 from ui.state import mnist
 
 leave_legacy_navigation()
@@ -28,7 +29,7 @@ def digit_grids(split: str) -> tuple[go.Figure, go.Figure]:
     changes it, so one object serves every session.)"""
     mean, spread, _ = split_stats(split)
     return (digit_grid(mean, f"Mean image of each digit ({split} set)"),
-            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", SPREAD_SCALE))
+            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", ORDERED))
 
 
 def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
