@@ -61,19 +61,32 @@ def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> sub
 
 
 def wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float = START_TIMEOUT) -> None:
-    """Poll /_stcore/health until it answers ok; raise with the server's log if it dies or hangs."""
+    """Poll /_stcore/health until it answers ok from `proc` itself; raise with the server's log if it dies or hangs.
+
+    Other runs on the machine start servers on the same ports: one that took the port first answers the health
+    check too, while this one is still failing to bind it."""
     deadline = time.monotonic() + timeout
+    port = int(url.rsplit(":", 1)[1])
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
+                if reply.read().strip() == b"ok" and listens(proc, port):
                     return
         except OSError:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def listens(proc: subprocess.Popen, port: int) -> bool:
+    """Whether the process itself listens on `port`."""
+    try:
+        connections = psutil.Process(proc.pid).net_connections("tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
 
 
 def stop_server(proc: subprocess.Popen) -> None:
