@@ -8,7 +8,9 @@ from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.nav import leave_legacy_navigation
 from ui.palette import CATEGORIES, CATEGORY_NAMES
-from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
+from ui.describe import curves_summary, digit_alt, table_behind
+from ui.matrix import pick_cell, show_confusion
+from ui.plots import accuracy_time_scatter, learning_curves, recall_bars
 from ui.runs import run_for
 from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
 
@@ -35,6 +37,7 @@ def curves(runs: dict[str, object], colours: dict[str, str], seconds: bool) -> N
     st.plotly_chart(learning_curves(records, by_run=True, names=dict(enumerate(runs, start=1)),
                                     colours=dict(enumerate(colours.values(), start=1)),
                                     x="elapsed" if seconds else "epoch", height=360), width="stretch")
+    st.caption(" ".join(curves_summary(run.history, name) for name, run in runs.items()))
 
 
 def summary_table(runs: dict[str, object], labels: np.ndarray) -> pd.DataFrame:
@@ -62,7 +65,10 @@ def pair_gallery(comparison, indices: np.ndarray) -> None:
     images = mnist().x_test[shown]
     captions = [f"true {comparison.labels[i]} · A {comparison.predicted_a[i]} {comparison.confidence_a[i]:.0%}"
                 f" · B {comparison.predicted_b[i]} {comparison.confidence_b[i]:.0%}" for i in shown]
-    st.image([upscale(image, 3) for image in images], caption=captions, width=110)
+    alts = [f"{digit_alt(comparison.labels[i], 'from the test set')}, read as {comparison.predicted_a[i]} by A "
+            f"({comparison.confidence_a[i]:.0%}) and as {comparison.predicted_b[i]} by B "
+            f"({comparison.confidence_b[i]:.0%})" for i in shown]
+    st.image([upscale(image, 3) for image in images], caption=captions, width=110, alt=alts)
     if len(indices) > GALLERY:
         st.caption(f"The first {GALLERY} of {len(indices)}, the wrong model's most confident first.")
 
@@ -91,12 +97,11 @@ def pair(runs: dict[str, object], named: dict[str, str]) -> None:
         st.subheader("B's confusion matrix minus A's")
         st.caption("Blue: B puts more images in the cell, red: fewer. Click a cell to see the images only one "
                    "model puts there.")
-        event = st.plotly_chart(confusion_figure(result.confusion_delta, difference=True), width="stretch",
-                                on_select="rerun", selection_mode="points", key="difference")
+        show_confusion(result.confusion_delta, "difference", difference=True)
+        cell = pick_cell(result.confusion_delta, "difference", None, difference=True)
     with cell_area:
-        cell = selected_cell(event)
         if cell is None:
-            st.caption("No cell clicked yet.")
+            st.caption("No cell picked yet.")
         else:
             only_a, only_b = result.cell_split(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}")
@@ -129,6 +134,8 @@ def scatter(colours: dict[str, str]) -> None:
         st.caption("No model with a training time yet.")
         return
     st.plotly_chart(accuracy_time_scatter(points, colours), width="stretch")
+    table_behind(points.rename(columns={"name": "model", "seconds": "training time (s)",
+                                        "accuracy": "test accuracy"}).round(4))
 
 
 st.title("Compare models")
@@ -162,7 +169,9 @@ with table_area:
         "file size (KB)": st.column_config.NumberColumn(format="%.0f")})
 with recall_area:
     st.subheader("Recall per digit")
-    st.plotly_chart(recall_bars(recalls(runs), colours), width="stretch")
+    per_digit = recalls(runs)
+    st.plotly_chart(recall_bars(per_digit, colours), width="stretch")
+    table_behind(pd.DataFrame(per_digit).rename_axis("digit").round(4))
 
 st.header("A pair, image by image")
 pair(runs, dict(zip(picked, CATEGORY_NAMES)))

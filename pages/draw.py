@@ -11,6 +11,8 @@ from ui.state import pick_model
 
 leave_legacy_navigation()
 HINT = "Draw a digit in the black square: the prediction appears when you release the mouse."
+KEYBOARD = ("Drawing needs a mouse, a pen or a finger. With the keyboard alone, take the **Upload a picture** tab "
+            "(a photo or scan of one digit) or the **Camera** tab: the arrow keys move between the tabs.")
 
 
 def read(source: object, hint: str, where: str) -> None:
@@ -33,6 +35,7 @@ except (StoreError, WorkerError) as exc:  # a damaged stored model, or no traini
     st.error(str(exc))
     st.stop()
 
+st.caption(KEYBOARD)
 draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
     pad, result_area = st.columns([5, 7], gap="medium")

@@ -8,7 +8,9 @@ from digits_core.store import StoreError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
+from ui.describe import curves_summary, digit_alt
+from ui.matrix import pick_cell, show_confusion
+from ui.plots import fold_box, learning_curves
 from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
 
 leave_legacy_navigation()
@@ -34,7 +36,8 @@ def images_with_probabilities(result, indices, gallery: str) -> None:
     for slot, index in enumerate(indices):
         with columns[slot % 6]:
             predicted = int(result.predicted[index])
-            st.image(upscale(images[index], 3), width=84)
+            st.image(upscale(images[index], 3), width=84, alt=digit_alt(
+                result.labels[index], "from the test set", predicted, result.probabilities[index, predicted]))
             st.progress(float(result.probabilities[index, predicted]),
                         text=f"true {result.labels[index]} → {predicted}: "
                              f"{result.probabilities[index, predicted]:.0%}")
@@ -43,13 +46,12 @@ def images_with_probabilities(result, indices, gallery: str) -> None:
                 st.switch_page("pages/inside.py")
 
 
-def clicked_cell(event, result) -> tuple[int, int] | None:
-    """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    cell = selected_cell(event)
-    if cell is None and len(result.confused_pairs):
-        top = result.confused_pairs.iloc[0]
-        cell = int(top["true"]), int(top["predicted"])
-    return cell
+def most_confused(result) -> tuple[int, int] | None:
+    """The (true, predicted) pair the model mixes up most: the cell shown until one is picked."""
+    if not len(result.confused_pairs):
+        return None
+    top = result.confused_pairs.iloc[0]
+    return int(top["true"]), int(top["predicted"])
 
 
 def start_cv(preset: str, folds: int, samples: int, epochs: int) -> None:
@@ -71,8 +73,10 @@ def show_cv(cv) -> None:
         st.caption(f"Stopped after {len(cv.fold_accuracies)} fold(s); the last one did not finish its epochs.")
     box, curves = st.columns([1, 2])
     box.plotly_chart(fold_box(cv.fold_accuracies), width="stretch")
+    box.caption("Held-out accuracy of each fold: " + ", ".join(f"{a:.2%}" for a in cv.fold_accuracies) + ".")
     records = [{**record, "run": fold} for fold, history in enumerate(cv.histories, start=1) for record in history]
     curves.plotly_chart(learning_curves(records, by_run=True), width="stretch")
+    curves.caption(" ".join(curves_summary(history, f"Fold {fold}") for fold, history in enumerate(cv.histories, 1)))
 
 
 st.title("Evaluate a model")
@@ -95,8 +99,8 @@ else:
         with matrix:
             st.subheader("Confusion matrix")
             st.caption("Rows: the true digit; columns: what the model read. Click a cell to see its images.")
-            event = st.plotly_chart(confusion_figure(result.confusion), width="stretch", on_select="rerun",
-                                    selection_mode="points", key="confusion")
+            show_confusion(result.confusion, "confusion")
+            cell = pick_cell(result.confusion, "confusion", most_confused(result))
         with scores:
             st.subheader("Per digit")
             st.dataframe(result.per_class, width="stretch", column_config={
@@ -104,7 +108,6 @@ else:
                 "support": st.column_config.NumberColumn("images", width="small")})
             st.subheader("Most confused pairs")
             st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
-        cell = clicked_cell(event, result)
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")

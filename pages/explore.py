@@ -7,6 +7,7 @@ import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
+from ui.describe import counts_summary, digit_alt
 from ui.nav import leave_legacy_navigation
 from ui.palette import ORDERED
 from ui.plots import class_balance, digit_figure, digit_grid, pixel_heatmap
@@ -59,8 +60,8 @@ page = controls[3].number_input(f"Page (of {pages:,})", 1, pages, 1)
 
 images, labels = _split(split)
 shown = indices[(page - 1) * GRID: page * GRID]
-st.image([upscale(images[i], 2) for i in shown],
-         caption=[f"#{i}: {labels[i]}" for i in shown], width=64)
+st.image([upscale(images[i], 2) for i in shown], caption=[f"#{i}: {labels[i]}" for i in shown], width=64,
+         alt=[digit_alt(labels[i], f"from the {split} set") for i in shown])
 
 st.subheader("One sample up close")
 pick = st.columns([1, 3])
@@ -74,6 +75,9 @@ pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 f
 st.subheader("The dataset at a glance")
 data = mnist()
 st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
+st.caption(counts_summary(data.y_train, data.y_test))
 for grid in digit_grids(split):
     st.plotly_chart(grid, width="stretch")
+st.caption("The digits 0 to 9, one small image each: first the average of all their images, bright where most "
+           "writers put ink; then the spread, bright where the writers disagree.")
 st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))

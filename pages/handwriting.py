@@ -9,9 +9,10 @@ from digits_core.preprocess import upscale
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
+from ui.describe import digit_alt
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure
+from ui.matrix import show_confusion
 from ui.state import active_model, book, derived, mnist, pick_model, store
 
 leave_legacy_navigation()
@@ -37,7 +38,7 @@ def sample_grid(collection: Collection, digit: int) -> None:
     columns = st.columns(PER_ROW)
     for slot, sample in enumerate(samples):
         with columns[slot % PER_ROW]:
-            st.image(upscale(sample.image, 3), width=84)
+            st.image(upscale(sample.image, 3), width=84, alt=digit_alt(digit, "of the class", sample.predicted))
             read = "imported" if sample.predicted is None else f"read as {sample.predicted}"
             st.caption(read)
             st.button("Delete", key=f"delete-{sample.id}", on_click=collection.delete, args=(sample.id,),
@@ -137,7 +138,7 @@ else:
         b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
                  else f"{model.accuracy:.2%}")
         st.caption("Rows: the digit the student meant; columns: what the model read.")
-        st.plotly_chart(confusion_figure(result.confusion), width="stretch", key="class_confusion")
+        show_confusion(result.confusion, "class_confusion", clickable=False)
 
 st.header("Fine-tune the model to the class")
 st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "

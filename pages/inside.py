@@ -7,6 +7,7 @@ from digits_core.explained import ExplainError, blocks, overlay, shipped_embeddi
 from digits_core.preprocess import ImageError, to_mnist
 from digits_core.store import StoreError
 from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
+from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
 from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
 from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
 from ui.nav import leave_legacy_navigation
@@ -28,6 +29,7 @@ def chosen_image() -> np.ndarray | None:
     """The 28x28 digit to look inside: drawn here, the last one read on Draw, or a test image."""
     source = st.radio("Input", SOURCES, key=SOURCE, horizontal=True)
     if source == SOURCES[0]:
+        st.caption(f"Drawing needs a mouse, a pen or a finger; with the keyboard, choose {SOURCES[2].lower()} above.")
         drawing = drawing_pad("inside")
         try:
             return None if drawing is None else to_mnist(drawing).image
@@ -92,12 +94,14 @@ def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     plot.caption(f"Each point is a test image where the model's last hidden layer puts it ({emap.method}, two "
                  "dimensions of many). Digits the model finds alike lie close; the star is yours.")
     plot.plotly_chart(embedding_scatter(emap.positions, emap.labels, star, read, hover), width="stretch")
+    plot.caption(neighbourhood_summary(emap.positions, emap.labels, star))
     near.caption("To the model it looks like these training images (nearest in its last hidden layer; "
                  "label · distance):")
     columns = near.columns(4)
     for slot, neighbour in enumerate(helper.nearest(image)):
         sharp_image(columns[slot % 4], mnist().x_train[neighbour.index], 84,
-                    f"{neighbour.label} · {neighbour.distance:.1f}")
+                    f"{neighbour.label} · {neighbour.distance:.1f}",
+                    digit_alt(neighbour.label, "from the training set") + f", distance {neighbour.distance:.1f}")
 
 
 st.title("Inside the network")
@@ -124,9 +128,11 @@ with result:
     verdict, seen = st.columns(2)
     verdict.metric("Prediction", read)
     verdict.caption(f"Confidence {probabilities[read]:.1%}")
-    sharp_image(seen, image, 140, "the 28x28 input")
+    sharp_image(seen, image, 140, "the 28x28 input", digit_alt(where="as the network gets it, 28 by 28 pixels",
+                                                                read=read, confidence=probabilities[read]))
     st.plotly_chart(probability_bars(probabilities, height=220), width="stretch")
-    st.caption("The last layer (softmax): ten probabilities that add up to one.")
+    st.caption("The last layer (softmax): ten probabilities that add up to one. "
+               + probabilities_summary(probabilities))
 
 st.subheader("The network")
 st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "

@@ -8,6 +8,7 @@ from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.describe import curves_summary
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
@@ -230,6 +231,8 @@ if current_job("train") is None:
         st.caption("The learning curves grow here while the network trains.")
     history, epochs = (runs[-1].history, None) if runs else ([], spec.epochs if spec else None)
     st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
+    if history:
+        st.caption(curves_summary(history))
 live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
 for notice in take_notices():
     st.warning(notice)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
+from .describe import curves_summary
 from .plots import learning_curves
 from .runs import activate_trained, keep_runs
 from .session import session_alive
@@ -177,3 +178,5 @@ def draw_curves(snap: JobSnapshot, job: Job, plan: Sequence[str] = ()) -> None:
         st.plotly_chart(learning_curves(snap.epochs, snap.batches, total, by_run=several,
                                         names=dict(enumerate(plan, start=1))), width="stretch",
                         key=f"curves-{job.ticket}")
+        if snap.epochs:
+            st.caption(curves_summary(snap.epochs))
