@@ -127,7 +127,7 @@ def audit(page, themes: tuple[str, ...] = THEMES) -> dict[str, list[dict]]:
     return found
 
 
-def describe(found: dict[str, list[dict]]) -> str:
+def report(found: dict[str, list[dict]]) -> str:
     """One line per theme, rule and offending element: what a failing test prints."""
     return "\n".join(f"{theme}: {v['id']} ({v['impact']}) {v['help']}: {node['target']} {node['html'][:160]}"
                      for theme, rules in found.items() for v in rules for node in v["nodes"])
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{title:12} {theme:5} " + (", ".join(f"{rule} {n}" for rule, n in counts[title, theme].items())
                                                    or "no violations"), flush=True)
             if args.details and any(found.values()):
-                print(describe(found))
+                print(report(found))
         browser.close()
     total = sum((c for c in counts.values()), Counter())
     print(f"axe-core, tags {', '.join(TAGS)}: {sum(total.values())} offending elements in all"

@@ -134,3 +134,24 @@ DIGITS: dict[int, list[list[Point]]] = {
     3: [[(0.25, 0.18), (0.5, 0.1), (0.72, 0.2), (0.7, 0.38), (0.45, 0.48), (0.72, 0.58),
          (0.75, 0.78), (0.5, 0.9), (0.25, 0.82)]],
 }
+
+
+def tab_to(page: Page, target: Locator, presses: int = 80) -> None:
+    """Press Tab until `target` has the keyboard focus (as a student without a mouse does); fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement || element.contains(document.activeElement)"):
+            return
+    raise AssertionError(f"{presses} presses of Tab never reached {target}")
+
+
+def focus_shows(page: Page) -> bool:
+    """Whether the focused element looks different from itself unfocused (a ring, a border, a caret): its box and
+    a margin around it are photographed focused, blurred, then it is focused again."""
+    box = page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
+        return {x: Math.max(r.x - 6, 0), y: Math.max(r.y - 6, 0), width: r.width + 12, height: r.height + 12}; }""")
+    focused = page.screenshot(clip=box)
+    page.evaluate("window.__focused = document.activeElement; document.activeElement.blur()")
+    blurred = page.screenshot(clip=box)
+    page.evaluate("window.__focused.focus()")
+    return focused != blurred
