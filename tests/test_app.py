@@ -108,6 +108,14 @@ def test_evaluate_shows_the_matrix_and_a_clicked_cell(stored_store):
     assert any(s.value.startswith("True ") for s in at.subheader)  # the most confused cell by default
 
 
+def test_the_keyboard_picks_a_confusion_cell_as_a_click_does(stored_store):
+    at = open_page("pages/evaluate.py")
+    at.selectbox(key="confusion-cell").set_value((2, 8)).run()
+    assert not at.exception
+    assert any(s.value.startswith("True 2, read as 8") for s in at.subheader)
+    assert any(e.label == "The matrix as a table" for e in at.expander)
+
+
 def test_an_upload_gives_a_prediction(stored_store, mnist):
     at = open_page("pages/draw.py")
     png = io.BytesIO()
