@@ -64,7 +64,7 @@ def go(page, title: str) -> None:
         return
     heading = page.locator("h1").first.inner_text()
     link.click()
-    page.wait_for_url(re.compile(re.escape(URLS[title]) + "$"))
+    page.wait_for_url(re.compile(re.escape(URLS[title]) + r"(\?|$)"))  # the query keeps the browser id
     page.wait_for_function("old => (document.querySelector('h1') || {}).innerText !== old", arg=heading)
     idle(page)
     no_exception(page)
