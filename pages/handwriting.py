@@ -52,11 +52,11 @@ def class_evaluation(choice: str, digits):
 
 def sample_grid(collection: Collection, digit: int) -> None:
     """The newest samples of one digit, each with what the model read, a Relabel choice and a Delete button."""
+    outcome("grid")
     samples = collection.samples(digit, limit=SHOWN)
     if not samples:
         st.info(f"No {digit} yet: correct a prediction on Draw, or import a collection below.")
         return
-    outcome("grid")
     columns = st.columns(PER_ROW)
     for slot, sample in enumerate(samples):
         with columns[slot % PER_ROW]:
