@@ -23,6 +23,8 @@ NOTICES = "run_notices"  # what the Train page says once about runs dropped from
 ACTIVE = "active_model"  # the ActiveModel every page uses
 PICKED = "model_choice"  # the Model select box of Evaluate and Draw
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
+KEPT = "kept_runs"  # run id -> its row in the class database, where the session's runs outlive a reload
+RESTORED = "runs_restored"  # the browser id whose kept runs this session took back
 
 
 @dataclass(frozen=True)
