@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from test_app import APP, TIMEOUT, digit_picture, open_page
 
+STUDENT = "student1abcdefgh"  # a browser id of the form the app gives, kept in the URL
+
 
 @pytest.fixture
 def stored_store(store, tiny_training):
@@ -25,7 +27,7 @@ def stored_store(store, tiny_training):
 def upload_digit(mnist, index: int = 0, browser: str | None = None):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if browser:
-        at.session_state["browser_id"] = browser
+        at.query_params["id"] = browser
     at.run().switch_page("pages/draw.py").run()
     png = io.BytesIO()
     Image.fromarray(digit_picture(mnist, index)[..., 0]).save(png, format="PNG")
@@ -43,12 +45,12 @@ def test_right_saves_the_sample_with_its_prediction(stored_store, mnist):
 
 
 def test_a_picked_digit_saves_the_correction_and_undo_takes_it_back(stored_store, mnist):
-    at = upload_digit(mnist, browser="student-1")
+    at = upload_digit(mnist, browser=STUDENT)
     at.button_group[0].set_value(3).run()
     assert not at.exception
     (sample,) = Collection().samples()
     assert sample.label == 3 and sample.predicted == int(mnist.y_test[0])
-    assert (sample.source, sample.browser_id) == ("upload", "student-1")
+    assert (sample.source, sample.browser_id) == ("upload", STUDENT)
     next(b for b in at.button if b.label == "Undo my last correction").click().run()
     assert not at.exception and Collection().samples() == []
     assert any("Taken back: the 3" in i.value for i in at.info)
@@ -57,10 +59,11 @@ def test_a_picked_digit_saves_the_correction_and_undo_takes_it_back(stored_store
     assert [s.label for s in Collection().samples()] == [7]
 
 
-def test_without_a_browser_id_there_is_nothing_to_undo(stored_store, mnist):
-    at = upload_digit(mnist)
+def test_another_browser_has_nothing_to_undo(stored_store, mnist):
+    at = upload_digit(mnist, browser=STUDENT)
     next(b for b in at.button if b.label == "Right").click().run()
-    assert not at.exception and not [b for b in at.button if b.label == "Undo my last correction"]
+    other = upload_digit(mnist, browser="student2abcdefgh")
+    assert not other.exception and not [b for b in other.button if b.label == "Undo my last correction"]
 
 
 def test_the_page_shows_counts_accuracy_and_the_matrix_and_relabels_and_deletes(stored_store, mnist):
