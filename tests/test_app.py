@@ -22,7 +22,7 @@ from ui.routes import ROUTES
 PAGES = [route.script for route in ROUTES]
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
-BROWSER = "browser1abcdefgh"  # a browser id of the form the app gives, as a reload finds it in the URL  # the first Keras import and model build are slow on a busy machine
+BROWSER = "browser1abcdefgh"  # an id of the form the app gives, as a reload finds it in the URL
 
 
 def open_page(page: str) -> AppTest:
