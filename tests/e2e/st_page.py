@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from playwright.sync_api import Locator, Page, expect
@@ -59,6 +60,49 @@ def start_training(page: Page, samples: int, epochs: int) -> None:
         idle(page)
         button(page, "Train").click()
         expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
+
+
+def save_run(page: Page, name: str) -> None:
+    """On Train, save the selected run (the active one) under `name` and wait for the confirmation."""
+    open_page(page, "/train")
+    field = page.get_by_label("Name", exact=True)
+    field.fill(name)
+    field.press("Enter")
+    idle(page)
+    button(page, "Save").click()
+    expect(page.get_by_text(re.compile(r"^Saved as"))).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+
+
+def import_collection(page: Page, npz: Path) -> None:
+    """On Handwriting, add the digits of a collection file (.npz in MNIST's layout) to the class collection."""
+    open_page(page, "/handwriting")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(npz)
+    idle(page)
+    button(page, "Add its digits to the collection").click()
+    expect(page.get_by_text(re.compile(r"Added \d+ digits"))).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+
+
+def fine_tune(page: Page) -> None:
+    """On Handwriting, fine-tune the session's model to the class collection and wait for its figures."""
+    open_page(page, "/handwriting")
+    button(page, "Fine-tune").click()
+    expect(metric(page, "Held-out class digits, after")).to_be_visible(timeout=TRAIN_MS)
+    no_exception(page)
+
+
+def compare(page: Page, *more: str) -> None:
+    """Open Compare, add the models called `more` to those it picks itself, and wait for the pair's p-value."""
+    open_page(page, "/compare")
+    picker = page.get_by_test_id("stMultiSelect").filter(has_text="Models").locator("input")
+    for name in more:
+        picker.fill(name)
+        picker.press("Enter")
+        idle(page)
+    picker.press("Escape")
+    expect(metric(page, "McNemar p-value")).to_have_text(re.compile(r"\d"), timeout=SLOW_MS)
+    no_exception(page)
 
 
 def metric(page: Page, label: str) -> Locator:
