@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .store import StoreError
+
 if TYPE_CHECKING:
     import keras
 
@@ -71,10 +73,11 @@ def evaluate(model: keras.Model, data: MnistData) -> Evaluation:
 
 
 def evaluate_stored(store: ModelStore, name: str, data: MnistData) -> Evaluation:
-    """Score a stored model from the test probabilities saved with it (no TensorFlow); with Keras if it has none."""
+    """Score a stored model from the test probabilities saved with it, without TensorFlow; StoreError for a model
+    saved without them (ModelStore.complete writes them)."""
     probs = store.test_probabilities(name)
     if probs is None or len(probs) != len(data.y_test):
-        return evaluate(store.load(name), data)
+        raise StoreError(f"model {name!r} was saved without its test probabilities: ModelStore.complete writes them")
     return from_probabilities(probs, data.y_test)
 
 
