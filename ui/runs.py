@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
-from digits_core.runs import Run, run_from_training, stored_run
+from digits_core.runs import Run, stored_run
 
-from .state import NOTICES, activate, active_model, book, mnist, store, stored_version, training_worker
+from .state import NOTICES, activate, active_model, book, completed, mnist, store, stored_version, training_worker
 
 
 def keep_runs(runs: list[Run]) -> None:
@@ -19,11 +17,6 @@ def keep_runs(runs: list[Run]) -> None:
         notices += [f"Run **{old.name}** was dropped: a session keeps its last {book().limit} runs "
                     "(save a run to keep it)." for old in dropped if old.stored_as is None]
         activate(run)
-
-
-def activate_trained(result: Any, label: str) -> None:
-    """Compatibility for jobs that return a training.TrainResult: keep it as a run, made active."""
-    keep_runs([run_from_training(result, label, (), mnist().x_test)])
 
 
 def active_run() -> Run | None:
@@ -51,11 +44,13 @@ def save_run(run: Run, name: str) -> Run:
 @st.cache_resource(show_spinner="Scoring the stored model on the test set...", max_entries=32)
 def _stored_as_run(name: str, version: str | None) -> Run:
     """A stored model as a run, once per model version for the whole server."""
+    completed(name)
     return stored_run(store(), name, mnist().x_test)
 
 
 def run_for(label: str) -> Run:
-    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable)."""
+    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable,
+    WorkerError when it is an old one the training process could not complete)."""
     return book().find(label) or _stored_as_run(label, stored_version(label))
 
 

@@ -6,12 +6,15 @@ gets a fresh tab (a fresh Streamlit session) and leaves a screenshot in screensh
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Iterator
 
 import pytest
+from PIL import Image
 
 from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
 
@@ -72,3 +75,32 @@ def page(browser, server, request):
         tab.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
     finally:
         context.close()
+
+
+def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:
+    """A short 640x480 YUV 4:2:0 video of one picture, the format Chromium's fake camera plays."""
+    image = Image.open(io.BytesIO(picture)).convert("YCbCr")
+    y, cb, cr = image.split()
+    half = (image.width // 2, image.height // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    header = f"YUV4MPEG2 W{image.width} H{image.height} F5:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + b"".join(b"FRAME\n" + planes for _ in range(frames)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def camera_browser(browser, tmp_path_factory):
+    """A second Chromium whose camera plays a photo of a test digit 2 on paper (no permission prompt).
+
+    Launched through the session browser's Playwright: a second sync_playwright() in one thread is refused."""
+    from digits_core import load_mnist
+    from tests.photos import Look, photo
+
+    data = load_mnist()
+    index = int((data.y_test == 2).argmax())
+    video = y4m(photo(data.x_test[index], index, Look(tilt=4)), tmp_path_factory.mktemp("camera") / "two.y4m")
+    chromium = launch_chromium(SimpleNamespace(chromium=browser.browser_type),
+                               ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                                f"--use-file-for-fake-video-capture={video}"))
+    yield chromium
+    chromium.close()

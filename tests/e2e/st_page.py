@@ -62,9 +62,17 @@ def start_training(page: Page, samples: int, epochs: int) -> None:
         expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
 
 
+def switch_to(page: Page, title: str) -> None:
+    """Open the page called `title` from the sidebar: the same session (page.goto would start a new one)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    idle(page)
+    expect(page.locator("h1").first).to_be_visible()
+    no_exception(page)
+
+
 def save_run(page: Page, name: str) -> None:
-    """On Train, save the selected run (the active one) under `name` and wait for the confirmation."""
-    open_page(page, "/train")
+    """On Train, save the selected run (the session's active one) under `name` and wait for the confirmation."""
+    switch_to(page, "Train")
     field = page.get_by_label("Name", exact=True)
     field.fill(name)
     field.press("Enter")
@@ -76,7 +84,7 @@ def save_run(page: Page, name: str) -> None:
 
 def import_collection(page: Page, npz: Path) -> None:
     """On Handwriting, add the digits of a collection file (.npz in MNIST's layout) to the class collection."""
-    open_page(page, "/handwriting")
+    switch_to(page, "Handwriting")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(npz)
     idle(page)
     button(page, "Add its digits to the collection").click()
@@ -86,15 +94,15 @@ def import_collection(page: Page, npz: Path) -> None:
 
 def fine_tune(page: Page) -> None:
     """On Handwriting, fine-tune the session's model to the class collection and wait for its figures."""
-    open_page(page, "/handwriting")
+    switch_to(page, "Handwriting")
     button(page, "Fine-tune").click()
     expect(metric(page, "Held-out class digits, after")).to_be_visible(timeout=TRAIN_MS)
     no_exception(page)
 
 
 def compare(page: Page, *more: str) -> None:
-    """Open Compare, add the models called `more` to those it picks itself, and wait for the pair's p-value."""
-    open_page(page, "/compare")
+    """On Compare, add the models called `more` to the two it picks itself, and wait for the pair's p-value."""
+    switch_to(page, "Compare")
     picker = page.get_by_test_id("stMultiSelect").filter(has_text="Models").locator("input")
     for name in more:
         picker.fill(name)

@@ -4,50 +4,18 @@ fine-tunes the model to a better held-out accuracy."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
-import pytest
-from PIL import Image
 from playwright.sync_api import Page, expect
 
-from benchmarks.appserver import VIEWPORT, launch_chromium
+from benchmarks.appserver import VIEWPORT
 from benchmarks.finetune import class_digits
-from digits_core import load_mnist
 from st_page import DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception, open_page
-from tests.photos import Look, photo
 
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 TIMEOUT_MS = 60_000
-
-
-def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:
-    """A short 640x480 YUV 4:2:0 video of one picture, the format Chromium's fake camera plays."""
-    image = Image.open(io.BytesIO(picture)).convert("YCbCr")
-    y, cb, cr = image.split()
-    half = (image.width // 2, image.height // 2)
-    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
-    header = f"YUV4MPEG2 W{image.width} H{image.height} F5:1 Ip A1:1 C420jpeg\n".encode()
-    path.write_bytes(header + b"".join(b"FRAME\n" + planes for _ in range(frames)))
-    return path
-
-
-@pytest.fixture(scope="module")
-def camera_browser(browser, tmp_path_factory):
-    """A second Chromium whose camera plays a photo of a test digit 2 on paper (no permission prompt).
-
-    Launched through the session browser's Playwright: a second sync_playwright() in one thread is refused."""
-    data = load_mnist()
-    index = int((data.y_test == 2).argmax())
-    video = y4m(photo(data.x_test[index], index, Look(tilt=4)), tmp_path_factory.mktemp("camera") / "two.y4m")
-    chromium = launch_chromium(SimpleNamespace(chromium=browser.browser_type),
-                               ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                                f"--use-file-for-fake-video-capture={video}"))
-    yield chromium
-    chromium.close()
 
 
 def test_a_corrected_drawing_lands_in_the_collection(page: Page):
