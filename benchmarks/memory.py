@@ -36,7 +36,7 @@ import psutil
 
 from benchmarks.appserver import PAGES, REPO, launch_chromium, running_app, tree_rss, wait_painted
 from digits_core.store import MODELS_DIR, SUFFIXES
-from digits_core.worker import DEFAULT_IDLE_SECONDS
+from digits_core.worker import DEFAULT_IDLE_SECONDS, ENVIRONMENT
 
 MB = 1024 * 1024
 PRESET = "cnn-fast"
@@ -142,6 +142,8 @@ def server_paths(playwright, sampler: Sampler, url: str, scratch: Path, train_se
     save_run(page, TUNED)
     sampler.phase = "compare"
     other = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=url).new_page()
+    other.goto(url)
+    wait_painted(other, "h1")
     compare(other, TUNED)  # a new session picks two stored models itself (the default and the first saved)
     figures["server_after_compare_mb"] = sampler.server_now() / MB
     sampler.phase = "after"
@@ -155,7 +157,7 @@ def server_paths(playwright, sampler: Sampler, url: str, scratch: Path, train_se
 def worker_breakdown(task: str) -> dict:
     """benchmarks.worker_memory `task` in a fresh process with the training process's environment."""
     done = subprocess.run([sys.executable, "-m", "benchmarks.worker_memory", task], cwd=REPO, capture_output=True,
-                          text=True, timeout=1800, env=dict(os.environ))
+                          text=True, timeout=1800, env={**os.environ, **ENVIRONMENT})
     if done.returncode:
         raise RuntimeError(f"benchmarks.worker_memory {task} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.splitlines()[-1])
@@ -175,9 +177,10 @@ def print_breakdown(breakdown: dict) -> None:
     print(f"\ntraining process, {breakdown['task']}: peak {breakdown['peak_mb']:.0f} MB, {breakdown['threads']} "
           f"threads, malloc {breakdown['malloc_in_use_mb']:.0f} MB in use and "
           f"{breakdown['malloc_free_kept_mb']:.0f} MB free but kept")
+    print("      RSS  change   malloc'd  step")
     previous = 0.0
-    for step, rss in breakdown["steps"]:
-        print(f"  {rss:7.0f} MB  {rss - previous:+6.0f}  {step}")
+    for step, rss, in_malloc in breakdown["steps"]:
+        print(f"  {rss:7.0f}  {rss - previous:+6.0f}  {in_malloc:9.0f}  {step}")
         previous = rss
 
 

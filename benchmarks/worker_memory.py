@@ -53,7 +53,7 @@ class Steps:
     def mark(self, step: str) -> None:
         rss = self.proc.memory_info().rss
         self.peak = max(self.peak, rss)
-        self.rows.append((step, rss / MB))
+        self.rows.append((step, rss / MB, malloc_figures()["malloc_in_use_mb"]))
 
     def report(self) -> dict:
         self._done.set()
