@@ -16,14 +16,13 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
+from benchmarks.appserver import ChromiumMissing, launch_chromium, running_app
+from st_page import SCREENSHOTS, tab_on
 
 from digits_core.store import SUFFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 
-SCREENSHOTS = Path(__file__).with_name("screenshots")
-TIMEOUT_MS = 60_000  # a rerun that first imports Keras takes seconds on a busy machine
 
 
 @pytest.fixture(scope="session")
@@ -66,15 +65,8 @@ def browser():
 @pytest.fixture
 def page(browser, server, request):
     """A fresh tab at 1280x800 on the app; its last view is saved as screenshots/<test>.png."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    SCREENSHOTS.mkdir(exist_ok=True)
-    try:
-        tab.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
-    finally:
-        context.close()
+    with tab_on(browser, server, request.node.name) as tab:
+        yield tab
 
 
 def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:

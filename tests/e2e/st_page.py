@@ -4,16 +4,38 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from playwright.sync_api import Locator, Page, expect
 
+from benchmarks.appserver import VIEWPORT
+
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+TIMEOUT_MS = 60_000  # a tab's default for every action
 EXCEPTION = '[data-testid="stException"]'
 SLOW_MS = 120_000  # a rerun that loads Keras and a model, on a shared and busy machine
 TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
 
 Point = tuple[float, float]
+
+
+@contextmanager
+def tab_on(browser, base_url: str, name: str, **options) -> Iterator[Page]:
+    """A fresh tab at 1280x800 on `base_url` (a new Streamlit session), its context made with `options`; its last
+    view is saved as screenshots/<name>.png."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        try:
+            tab.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        finally:
+            context.close()
 
 
 def idle(page: Page, timeout: float = SLOW_MS) -> None:
@@ -68,6 +90,15 @@ def switch_to(page: Page, title: str) -> None:
     idle(page)
     expect(page.locator("h1").first).to_be_visible()
     no_exception(page)
+
+
+def take_photo(page: Page) -> None:
+    """On Draw, take a picture with the browser's camera (Chromium's fake one plays a video)."""
+    page.get_by_role("tab", name="Camera").click()
+    take = page.get_by_role("button", name="Take Photo")
+    expect(take).to_be_enabled(timeout=SLOW_MS)
+    page.wait_for_timeout(1500)  # let the fake camera's first frames reach the preview
+    take.click()
 
 
 def save_run(page: Page, name: str) -> None:

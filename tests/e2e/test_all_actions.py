@@ -21,13 +21,13 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from benchmarks.appserver import VIEWPORT, running_app, tensorflow_loaded
+from benchmarks.appserver import running_app, tensorflow_loaded
 from digits_core import load_mnist
-from st_page import (DIGITS, SLOW_MS, TRAIN_MS, button, canvas, compare, draw, fine_tune, idle, import_collection,
-                     metric, no_exception, open_page, save_run, set_number, switch_to)
+from st_page import (DIGITS, SCREENSHOTS, SLOW_MS, TRAIN_MS, button, canvas, compare, draw, fine_tune, idle,
+                     import_collection, metric, no_exception, open_page, save_run, set_number, switch_to, tab_on,
+                     take_photo)
 from ui.routes import URLS as PAGES
 
-SCREENSHOTS = Path(__file__).with_name("screenshots")
 LEGACY = "legacy"
 
 
@@ -52,16 +52,9 @@ def own_server(models_dir, tmp_path_factory):
 @pytest.fixture
 def tab(camera_browser, own_server, request):
     """A tab of the camera browser on this test's server; its last view is saved as a screenshot."""
-    context = camera_browser.new_context(viewport=VIEWPORT, base_url=own_server[0], permissions=["camera"],
-                                         accept_downloads=True)
-    context.set_default_timeout(SLOW_MS)
-    page = context.new_page()
-    yield page
-    SCREENSHOTS.mkdir(exist_ok=True)
-    try:
-        page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
-    finally:
-        context.close()
+    with tab_on(camera_browser, own_server[0], request.node.name, permissions=["camera"],
+                accept_downloads=True) as page:
+        yield page
 
 
 def train_and_stop(page: Page) -> None:
@@ -88,11 +81,7 @@ def read_on_draw(page: Page, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Upload a picture").click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(picture)
     expect(metric(page, "Prediction")).to_have_text(re.compile(r"^\d$"), timeout=SLOW_MS)
-    page.get_by_role("tab", name="Camera").click()
-    take = page.get_by_role("button", name="Take Photo")
-    expect(take).to_be_enabled(timeout=SLOW_MS)
-    page.wait_for_timeout(1500)  # let the fake camera's first frames reach the preview
-    take.click()
+    take_photo(page)
     expect(page.get_by_text("the digit found on the paper").first).to_be_visible(timeout=SLOW_MS)
     no_exception(page)
 

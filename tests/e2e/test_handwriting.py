@@ -4,18 +4,12 @@ fine-tunes the model to a better held-out accuracy."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import numpy as np
 from playwright.sync_api import Page, expect
 
-from benchmarks.appserver import VIEWPORT
 from benchmarks.finetune import class_digits
-from st_page import DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception, open_page
-
-SCREENSHOTS = Path(__file__).with_name("screenshots")
-TIMEOUT_MS = 60_000
+from st_page import (DIGITS, SLOW_MS, button, canvas, draw, fine_tune, import_collection, metric, no_exception,
+                     open_page, tab_on, take_photo)
 
 
 def test_a_corrected_drawing_lands_in_the_collection(page: Page):
@@ -35,23 +29,12 @@ def test_a_corrected_drawing_lands_in_the_collection(page: Page):
 
 
 def test_a_digit_shown_to_the_camera_is_read(camera_browser, server):
-    context = camera_browser.new_context(viewport=VIEWPORT, base_url=server, permissions=["camera"])
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    try:
+    with tab_on(camera_browser, server, "test_a_digit_shown_to_the_camera_is_read", permissions=["camera"]) as tab:
         open_page(tab, "/draw")
-        tab.get_by_role("tab", name="Camera").click()
-        take = tab.get_by_role("button", name="Take Photo")
-        expect(take).to_be_enabled(timeout=SLOW_MS)
-        tab.wait_for_timeout(1500)  # let the fake camera's first frames reach the preview
-        take.click()
+        take_photo(tab)
         expect(metric(tab, "Prediction")).to_have_text("2", timeout=SLOW_MS)
         expect(tab.get_by_text("the digit found on the paper").first).to_be_visible()
         no_exception(tab)
-    finally:
-        SCREENSHOTS.mkdir(exist_ok=True)
-        tab.screenshot(path=SCREENSHOTS / "test_a_digit_shown_to_the_camera_is_read.png", full_page=True)
-        context.close()
 
 
 def percent(page: Page, label: str) -> float:
@@ -63,13 +46,7 @@ def test_an_imported_class_collection_fine_tunes_the_model(page: Page, tmp_path)
     collection = tmp_path / "class.npz"
     np.savez_compressed(collection, x_test=digits.x_test, y_test=digits.y_test)
     open_page(page, "/handwriting")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(collection)
-    idle(page)
-    button(page, "Add its digits to the collection").click()
-    expect(page.get_by_text(re.compile(r"Added \d+ digits"))).to_be_visible(timeout=SLOW_MS)
+    import_collection(page, collection)
     expect(metric(page, "Accuracy on the class's digits")).to_be_visible()  # the scores include the import at once
-    button(page, "Fine-tune").click()
-    after = "Held-out class digits, after"
-    expect(metric(page, after)).to_be_visible(timeout=TRAIN_MS)
-    assert percent(page, after) > percent(page, "Held-out class digits, before")
-    no_exception(page)
+    fine_tune(page)  # in the training process
+    assert percent(page, "Held-out class digits, after") > percent(page, "Held-out class digits, before")
