@@ -111,10 +111,11 @@ def finetuning(steps: Steps) -> None:
     steps.mark("class digits made (the benchmark's own)")
     model = ModelStore().load()
     steps.mark("stored default model loaded")
+    hook(finetune, "_read", steps, "held-out class digits read (before, then after the fit)")
     hook(finetune, "_mixed", steps, "MNIST part and class digits mixed")
     hook(finetune, "_with_augmentation", steps, "model copied behind augmentation")
     result = finetune.finetune(model, None, data, digits)
-    steps.mark(f"tuned and scored (held-out {result.held_out_before:.0%} -> {result.held_out_after:.0%})")
+    steps.mark(f"test set scored (held-out {result.held_out_before:.0%} -> {result.held_out_after:.0%})")
 
 
 def main(argv: list[str] | None = None) -> int:
