@@ -23,8 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app
-from digits_core.handwriting import DB_ENV
+from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app, scratch_env, scratch_models
 from tests.e2e.st_page import (DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception,
                                open_page, start_training)
 from ui.palette import CATEGORIES, DIGIT_COLOURS, HIGHLIGHT, MUTED, OKABE_ITO, TRAIN, VALIDATION, contrast
@@ -170,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
 
     scratch = Path(tempfile.mkdtemp())
     counts: dict[tuple[str, str], Counter] = {}
-    with sync_playwright() as playwright, running_app(scratch / "streamlit.log",
-                                                      {DB_ENV: str(scratch / "handwriting.sqlite")}) as (url, _):
+    env = scratch_env(scratch_models(scratch / "models"), scratch)
+    with sync_playwright() as playwright, running_app(scratch / "streamlit.log", env) as (url, _):
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport=VIEWPORT, base_url=url)
         context.set_default_timeout(SLOW_MS)

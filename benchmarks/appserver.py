@@ -7,6 +7,7 @@ them measure and drive the very server a user gets.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 import psutil
+
+from digits_core.store import MODELS_DIR, MODELS_ENV, SUFFIXES
 
 from ui.routes import URLS as PAGES  # noqa: F401  (the memory benchmark and the screenshots open them all)
 
@@ -51,6 +54,24 @@ def server_command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
             "--server.port", str(port), "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none"]
+
+
+def scratch_models(folder: Path) -> Path:
+    """A copy of the store the app would use ($DIGITS_MODELS_DIR or models/), so what a run saves never reaches it."""
+    source = Path(os.environ.get(MODELS_ENV) or MODELS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.name.endswith(SUFFIXES):
+            shutil.copy2(path, folder / path.name)
+    return folder
+
+
+def scratch_env(models: Path, folder: Path) -> dict[str, str]:
+    """The environment of a server that writes only to scratch: its model store, and a class database in `folder`
+    (with no former collection to copy in), so what a test or benchmark corrects, imports or trains never reaches
+    data/."""
+    return {"DIGITS_MODELS_DIR": str(models), "DIGITS_DATABASE_URL": f"sqlite:///{folder / 'class.sqlite'}",
+            "DIGITS_HANDWRITING_DB": str(folder / "handwriting.sqlite")}
 
 
 def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -144,6 +144,23 @@ class ModelStore:
         """(Re)write NAME.tflite and NAME.test.npy from NAME.keras: for models saved before the store wrote them."""
         _atomic_write(self._light_files(self.info(name).name, self.load(name)))
 
+    def is_complete(self, name: str) -> bool:
+        """Whether the model has all the pages read without Keras: its parameter count, NAME.tflite, NAME.test.npy."""
+        entry = self.info(name)
+        return "parameters" in entry.meta and all(self._path(entry.name, suffix).is_file()
+                                                  for suffix in (LITE, TEST_PROBABILITIES))
+
+    def complete(self, name: str) -> StoredModel:
+        """Write from NAME.keras what a model saved by an older version lacks (see is_complete), once.
+
+        The metadata keeps its created_at: the model is the same, so what was made from it stays valid."""
+        entry, model = self.info(name), self.load(name)
+        meta = {**entry.meta, "parameters": model.count_params()}
+        writes = {path: write for path, write in self._light_files(entry.name, model).items() if not path.is_file()}
+        writes[self._path(entry.name, ".json")] = lambda path: Path(path).write_text(json.dumps(meta, indent=1))
+        _atomic_write(writes)  # the metadata last, as save() writes it
+        return StoredModel(entry.name, meta)
+
     def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False,
              test_probabilities: np.ndarray | None = None) -> StoredModel:
         """Write the weights and metadata atomically; a shipped model may only be replaced by shipping.
@@ -153,6 +170,7 @@ class ModelStore:
         name = self.check_writable(name, shipped)
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
+        meta["parameters"] = model.count_params()  # Compare shows it without loading the model
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
             self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
             **self._light_files(name, model, test_probabilities),

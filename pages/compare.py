@@ -6,13 +6,14 @@ import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.nav import leave_legacy_navigation
 from ui.palette import CATEGORIES, CATEGORY_NAMES
 from ui.describe import curves_summary, digit_alt, table_behind
 from ui.matrix import pick_cell, show_confusion
 from ui.plots import accuracy_time_scatter, learning_curves, recall_bars
 from ui.runs import run_for
-from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
+from ui.state import active_model, book, completed, mnist, model_choices, stored_models
 
 leave_legacy_navigation()
 GALLERY = 18
@@ -124,8 +125,8 @@ def scatter(colours: dict[str, str]) -> None:
              "parameters": run.parameters} for run in book().runs]
     for entry in stored_models():
         try:
-            parameters = entry.meta.get("parameters") or stored_model(entry.name).count_params()
-        except StoreError:  # a damaged model has no place on the chart; the table above says why if it is picked
+            parameters = entry.meta.get("parameters") or completed(entry.name).meta["parameters"]
+        except (StoreError, WorkerError):  # a damaged model has no place on the chart; the table says why if picked
             continue
         rows.append({"name": entry.name, "seconds": entry.meta.get("train_seconds"), "accuracy": entry.test_accuracy,
                      "parameters": parameters})
@@ -151,7 +152,7 @@ if len(picked) < 2:
 try:
     with st.spinner("Scoring the models on the 10,000 test images..."):
         runs = {label: run_for(label) for label in picked}
-except StoreError as exc:
+except (StoreError, WorkerError) as exc:
     st.error(str(exc))
     st.stop()
 colours = {label: CATEGORIES[number] for number, label in enumerate(picked)}  # the same in every chart and text

@@ -5,6 +5,7 @@ import streamlit as st
 from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
@@ -21,11 +22,10 @@ SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate, evaluate_stored, from_probabilities
+    from digits_core.evaluation import evaluate_stored, from_probabilities
 
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
-                       lambda name: evaluate_stored(store(), name, mnist()),
+        return derived(choice, "evaluation", lambda name: evaluate_stored(store(), name, mnist()),
                        lambda run: from_probabilities(run.probabilities, mnist().y_test))
 
 
@@ -86,7 +86,7 @@ if choice is None:
 else:
     try:
         result = evaluation(choice)
-    except StoreError as exc:
+    except (StoreError, WorkerError) as exc:  # a damaged model, or an old one the training process could not complete
         st.error(str(exc))
         result = None
     if result is not None:

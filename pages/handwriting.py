@@ -11,6 +11,7 @@ from digits_core.handwriting import MIN_DIGITS, HandwritingError
 from digits_core.preprocess import upscale
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.classdb import collection as class_collection
 from ui.describe import digit_alt
 from ui.draw import predictor
@@ -18,7 +19,7 @@ from ui.identity import browser_id, locked, role_caption
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.matrix import show_confusion
-from ui.state import active_model, book, derived, mnist, pick_model, store
+from ui.state import active_model, book, model_source, pick_model, store, training_worker
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -80,15 +81,12 @@ def relabel(collection: Collection, sample_id: int) -> None:
 
 
 def start_finetune(choice: str, digits) -> None:
-    """Start the fine-tune as this session's job; model, spec and data are taken here (the thread never calls st.*)."""
-    from digits_core.finetune import finetune
-
-    model = derived(choice, "keras_model", lambda m: m)
+    """Start the fine-tune in the training process as this session's job (what it needs is taken here: the job's
+    thread never calls st.*)."""
     run = book().find(choice)
     spec = run.spec if run else _stored_spec(choice)
-    data = mnist()
-    start("finetune", f"{active_model().name} tuned to the class",
-          lambda job: finetune(model, spec, data, digits, progress=job, stop=job.stop))
+    source, worker, label = model_source(choice), training_worker(), f"{run.name if run else choice} tuned to the class"
+    start("finetune", label, lambda job: worker.finetune(source, spec, digits, label, job))
 
 
 def _stored_spec(name: str) -> ModelSpec | None:
@@ -99,15 +97,16 @@ def _stored_spec(name: str) -> ModelSpec | None:
 def tuned_figures() -> None:
     """The latest fine-tune of this session: held-out class accuracy before and after, and MNIST's."""
     job = current_job("finetune")
-    result = job.snapshot().result if job is not None and job.finished else None
-    if result is None:
+    run = job.snapshot().result if job is not None and job.finished else None
+    if run is None:
         return
+    held_out = run.meta["held_out"]
     a, b, c = st.columns(3)
-    a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
-             help=f"{result.held_out_count} digits of the class the tuning never saw")
-    b.metric("Held-out class digits, after", f"{result.held_out_after:.1%}",
-             delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
-    c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
+    a.metric("Held-out class digits, before", f"{held_out['before']:.1%}",
+             help=f"{held_out['count']} digits of the class the tuning never saw")
+    b.metric("Held-out class digits, after", f"{held_out['after']:.1%}",
+             delta=f"{(held_out['after'] - held_out['before']) * 100:+.1f} points")
+    c.metric("MNIST test set, after", f"{run.test_accuracy:.2%}")
     st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
 
 
@@ -193,7 +192,7 @@ elif not len(digits.y_test):
 else:
     try:
         result = class_evaluation(choice, digits)
-    except StoreError as exc:
+    except (StoreError, WorkerError) as exc:  # a damaged model, or an old one the training process could not complete
         st.error(str(exc))
     else:
         model = active_model()

@@ -20,7 +20,7 @@ leave_legacy_navigation()
 def explainer(choice: str) -> RemoteExplainer:
     """The chosen model's explainer, in the training process: TensorFlow stays out of the server."""
     worker, root = training_worker(), store().root
-    return derived(choice, "explainer", None,
+    return derived(choice, "explainer",
                    from_store=lambda name: worker.explainer(ModelSource.stored(root, name, stored_version(name))),
                    from_run=lambda run: worker.explainer(ModelSource.run(run)))
 

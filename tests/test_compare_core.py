@@ -56,6 +56,14 @@ def test_mcnemar_exact_against_hand_worked_binomials(only_a, only_b, p):
     assert mcnemar_exact(only_a, only_b) == pytest.approx(p)
 
 
+def test_mcnemar_exact_is_scipys_binomial_test():
+    from scipy.stats import binomtest
+
+    for only_a, only_b in [(a, b) for a in range(40) for b in range(40)] + [(480, 520), (30, 300), (4000, 6000)]:
+        expected = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+        assert mcnemar_exact(only_a, only_b) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
 def test_galleries_put_the_most_confident_mistake_first():
     labels = np.array([1, 1, 1])
     a = one_hot([1, 1, 1])

@@ -25,8 +25,8 @@ def predictor(choice: str) -> Any:
     """A Predictor for a model choice, read through LiteRT (no TensorFlow in the server) where it is installed."""
     from digits_core.predictor import Predictor
 
-    return derived(choice, "predictor", lambda model: Predictor(model, choice),
-                   lambda name: Predictor.load(name, store()), lambda run: run_predictor(run, choice))
+    return derived(choice, "predictor", lambda name: Predictor.load(name, store()),
+                   lambda run: run_predictor(run, choice))
 
 
 def run_predictor(run: Run, choice: str) -> Any:

@@ -11,7 +11,7 @@ from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
 from .describe import curves_summary
 from .plots import learning_curves
-from .runs import activate_trained, keep_runs
+from .runs import keep_runs
 from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
@@ -47,8 +47,8 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 
 def collect() -> None:
-    """Take in a finished job's result once: a cross-validation's is kept, a training's Run (or list of Runs) joins
-    the session's runs and becomes the active model."""
+    """Take in a finished job's result once: a cross-validation's is kept, a training's or a fine-tune's Run (or list
+    of Runs) joins the session's runs and becomes the active model."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -60,8 +60,6 @@ def collect() -> None:
         return
     if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
-    elif snap.kind == "finetune":
-        activate_trained(snap.result, snap.label)  # the tuned model becomes a run of the session too
     else:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 

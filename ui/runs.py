@@ -11,11 +11,11 @@ from typing import Any
 import streamlit as st
 
 from digits_core.classroom.database import ClassDatabaseError
-from digits_core.runs import Run, run_from_training, stored_run
+from digits_core.runs import Run, stored_run
 
 from .classdb import kept_runs, owners
 from .identity import browser_id, is_teacher, nickname
-from .state import (KEPT, NOTICES, RESTORED, activate, active_model, book, mnist, store, stored_version,
+from .state import (KEPT, NOTICES, RESTORED, activate, active_model, book, completed, mnist, store, stored_version,
                     training_worker)
 
 
@@ -44,11 +44,6 @@ def restore_runs() -> None:
         return
     book().restore([run for _, run in kept])
     st.session_state[KEPT] = {run.id: row for row, run in kept}
-
-
-def activate_trained(result: Any, label: str) -> None:
-    """Compatibility for jobs that return a training.TrainResult: keep it as a run, made active."""
-    keep_runs([run_from_training(result, label, (), mnist().x_test)])
 
 
 def active_run() -> Run | None:
@@ -89,11 +84,13 @@ def delete_run(run_id: int) -> None:
 @st.cache_resource(show_spinner="Scoring the stored model on the test set...", max_entries=32)
 def _stored_as_run(name: str, version: str | None) -> Run:
     """A stored model as a run, once per model version for the whole server."""
+    completed(name)
     return stored_run(store(), name, mnist().x_test)
 
 
 def run_for(label: str) -> Run:
-    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable)."""
+    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable,
+    WorkerError when it is an old one the training process could not complete)."""
     return book().find(label) or _stored_as_run(label, stored_version(label))
 
 

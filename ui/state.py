@@ -11,7 +11,7 @@ from digits_core import MnistData, load_mnist
 from digits_core.jobs import Slots, max_trainings
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
-from digits_core.worker import Worker
+from digits_core.worker import ModelSource, Worker
 
 # Every session_state key of the session's runs and models, in one place.
 JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
@@ -66,43 +66,42 @@ def stored_models() -> list[StoredModel]:
         return []
 
 
-@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
-def load_stored(name: str, created_at: str | None) -> Any:
-    """A stored Keras model, loaded once per server (created_at refreshes it when it is saved again)."""
-    return store().load(name)
-
-
-def stored_model(name: str) -> Any:
-    """The stored model `name` from the cache; StoreError when it is missing or damaged."""
-    return load_stored(name, stored_version(name))
-
-
 def stored_version(name: str) -> str | None:
     """The version of a stored model (its created_at): caches keyed by it refresh when it is saved again."""
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any] | None, from_store: Callable[[str], Any] | None = None,
-            from_run: Callable[[Run], Any] | None = None) -> Any:
-    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
+def completed(name: str) -> StoredModel:
+    """The stored model `name` with all the pages read without Keras (see ModelStore.is_complete): a model saved by
+    an older version gets it from the training process, once. StoreError or WorkerError when it cannot."""
+    if store().is_complete(name):
+        return store().info(name)
+    return training_worker().complete(store().root, name)
 
-    With `from_store` or `from_run`, a stored model's result is `from_store(name)`, a run's `from_run(run)`,
-    instead: neither need load Keras into the server.
-    """
+
+def model_source(choice: str) -> ModelSource:
+    """A model choice as the training process loads it: a session's run (its bytes) or a stored model's version."""
+    run = book().find(choice)
+    return ModelSource.run(run) if run else ModelSource.stored(store().root, choice, stored_version(choice))
+
+
+def derived(choice: str, slot: str, from_store: Callable[[str], Any], from_run: Callable[[Run], Any]) -> Any:
+    """What a page makes from a model choice, without Keras: `from_store(name)` for a stored model (completed first),
+    shared by all sessions; `from_run(run)` for a run of this session, kept in the session."""
     run = book().find(choice)
     if run is None:
-        return _shared(slot, choice, stored_version(choice), make, from_store)
+        return _shared(slot, choice, stored_version(choice), from_store)
     made = st.session_state.setdefault(DERIVED, {})
     if slot not in made or made[slot][0] != run.id:
-        made[slot] = (run.id, from_run(run) if from_run else make(run_model(run.id, run.model_bytes)))
+        made[slot] = (run.id, from_run(run))
     return made[slot][1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any],
-            _from_store: Callable[[str], Any] | None) -> Any:
+def _shared(slot: str, name: str, version: str | None, _from_store: Callable[[str], Any]) -> Any:
     """One result per stored model version (the makers are not hashed: `slot` tells them apart)."""
-    return _from_store(name) if _from_store else _make(stored_model(name))
+    completed(name)
+    return _from_store(name)
 
 
 def book() -> RunBook:
