@@ -7,6 +7,7 @@ import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from ui.lesson import COMPARED, compared_kinds, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
 from ui.runs import run_for
@@ -150,6 +151,8 @@ except StoreError as exc:
     st.error(str(exc))
     st.stop()
 colours = {label: COLOURS[number] for number, label in enumerate(picked)}
+if compared_kinds(runs.values()):
+    note(COMPARED)
 
 st.subheader("Learning curves")
 seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"

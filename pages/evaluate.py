@@ -7,9 +7,10 @@ from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
+from ui.lesson import EVALUATED_OWN, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
-from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
+from ui.state import CV_RESULT, book, derived, mnist, pick_model, store, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -76,7 +77,7 @@ def show_cv(cv) -> None:
 
 
 st.title("Evaluate a model")
-choice = pick_model()
+choice = pick_model("evaluate")
 if choice is None:
     st.info("No model yet: train one on the Train page. The shipped default model appears here once it is in models/.")
 else:
@@ -86,6 +87,8 @@ else:
         st.error(str(exc))
         result = None
     if result is not None:
+        if book().find(choice) is not None:
+            note(EVALUATED_OWN)
         a, b, c = st.columns(3)
         a.metric("Test accuracy", f"{result.accuracy:.2%}")
         b.metric("Test loss", f"{result.loss:.4f}")

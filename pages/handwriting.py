@@ -12,11 +12,13 @@ from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
-from ui.state import active_model, book, derived, mnist, pick_model, store
+from ui.runs import offer_for_drawing
+from ui.state import book, derived, mnist, page_model, pick_model, store
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 PER_ROW = 8
+PAGE = "handwriting"
 IMPORTED = "handwriting_imported"  # (succeeded, message) of the last import, shown once
 
 
@@ -52,7 +54,7 @@ def start_finetune(choice: str, digits) -> None:
     run = book().find(choice)
     spec = run.spec if run else _stored_spec(choice)
     data = mnist()
-    start("finetune", f"{active_model().name} tuned to the class",
+    start("finetune", f"{run.name if run else choice}-tuned",
           lambda job: finetune(model, spec, data, digits, progress=job, stop=job.stop))
 
 
@@ -73,7 +75,10 @@ def tuned_figures() -> None:
     b.metric("Held-out class digits, after", f"{result.held_out_after:.1%}",
              delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
     c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
-    st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
+    tuned = next((run for run in reversed(book().runs) if run.preset == job.label), None)
+    if tuned is not None:
+        st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
+        offer_for_drawing(tuned)
 
 
 def export_import(collection: Collection) -> None:
@@ -119,7 +124,7 @@ if picked is not None:
     sample_grid(collection, int(picked))
 
 st.header("How a model reads the class's digits")
-choice = pick_model()
+choice = pick_model(PAGE)
 digits = collection.digits()
 if choice is None:
     st.info("No model yet: train one on the Train page.")
@@ -131,7 +136,7 @@ else:
     except StoreError as exc:
         st.error(str(exc))
     else:
-        model = active_model()
+        model = page_model(PAGE)
         a, b = st.columns(2)
         a.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
         b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None

@@ -7,8 +7,9 @@ from digits_core.explained import ExplainError, blocks, overlay, shipped_embeddi
 from digits_core.preprocess import ImageError, to_mnist
 from digits_core.store import StoreError
 from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
-from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
-from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
+from ui.draw import drawing_pad, sharp_image
+from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
+from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
 from ui.state import book, derived, mnist, pick_model, store, stored_version, training_worker
@@ -101,7 +102,7 @@ def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
 
 
 st.title("Inside the network")
-choice = pick_model()
+choice = pick_model("inside")
 if choice is None:
     st.info("No model is available yet: train one on the Train page and come back.")
     st.stop()
@@ -120,6 +121,7 @@ if image is None:
     st.stop()
 probabilities = outputs[-1].values
 read = int(probabilities.argmax())
+note(LOOKED_INSIDE)
 with result:
     verdict, seen = st.columns(2)
     verdict.metric("Prediction", read)

@@ -10,10 +10,10 @@ import streamlit as st
 from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 from digits_core.runs import Run
 
+from .inside import LAST_DIGIT
 from .plots import probability_bars
 from .state import derived, run_model, store, training_worker
 
-LAST_DIGIT = "last_digit"  # the 28x28 image of the last digit read on Draw, for the Inside page
 CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))

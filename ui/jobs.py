@@ -10,7 +10,7 @@ import streamlit as st
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
 from .plots import learning_curves
-from .runs import activate_trained, keep_runs
+from .runs import keep_runs, keep_trained
 from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
@@ -47,7 +47,7 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 def collect() -> None:
     """Take in a finished job's result once: a cross-validation's is kept, a training's Run (or list of Runs) joins
-    the session's runs and becomes the active model."""
+    the session's runs (it reads drawings only once the student chooses it)."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -60,7 +60,7 @@ def collect() -> None:
     if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
     elif snap.kind == "finetune":
-        activate_trained(snap.result, snap.label)  # the tuned model becomes a run of the session too
+        keep_trained(snap.result, snap.label)  # the tuned model becomes a run of the session too
     else:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
@@ -105,8 +105,8 @@ def _status_body(job: Job) -> None:
 def taken_in(job: Job) -> bool:
     """Whether app.py's collect() has taken in the job's result: not yet in the fragment run that sees it end.
 
-    It is taken in at the top of a whole run of the app, never in a fragment: its new active model resets the
-    model pickers, and a picker drawn outside the fragment would call its on_change with the old pick."""
+    It is taken in at the top of a whole run of the app, never in a fragment: the model pickers and the runs table,
+    drawn outside the fragment, must all see the new run at once."""
     return st.session_state.get(COLLECTED) == job.ticket
 
 
