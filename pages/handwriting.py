@@ -8,6 +8,7 @@ from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.preprocess import upscale
 from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
+from ui.glossary import meaning
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
@@ -71,10 +72,10 @@ def tuned_figures() -> None:
         return
     a, b, c = st.columns(3)
     a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
-             help=f"{result.held_out_count} digits of the class the tuning never saw")
+             help=f"{result.held_out_count} digits of the class the tuning never saw. {meaning('held out')}")
     b.metric("Held-out class digits, after", f"{result.held_out_after:.1%}",
              delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
-    c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
+    c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}", help=meaning("test set"))
     tuned = next((run for run in reversed(book().runs) if run.preset == job.label), None)
     if tuned is not None:
         st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
@@ -141,10 +142,10 @@ else:
         a.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
         b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
                  else f"{model.accuracy:.2%}")
-        st.caption("Rows: the digit the student meant; columns: what the model read.")
+        st.caption("Rows: the digit the student meant; columns: what the model read.", help=meaning("confusion matrix"))
         st.plotly_chart(confusion_figure(result.confusion), width="stretch", key="class_confusion")
 
-st.header("Fine-tune the model to the class")
+st.header("Fine-tune the model to the class", help=meaning("fine-tune"))
 st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "
            "and turned at random). A fifth of the class's digits is kept aside: the accuracy on them before and "
            "after says whether the model learnt the class's handwriting or only remembered it.")

@@ -10,6 +10,7 @@ import streamlit as st
 from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 from digits_core.runs import Run
 
+from .glossary import meaning
 from .inside import LAST_DIGIT
 from .plots import probability_bars
 from .state import derived, run_model, store, training_worker
@@ -78,8 +79,8 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
         return None
     st.session_state[LAST_DIGIT] = prediction.image
     verdict, bars = st.columns([1, 2])
-    verdict.metric("Prediction", prediction.digit)
-    verdict.caption(f"Confidence {prediction.confidence:.1%}")
+    verdict.metric("Prediction", prediction.digit, help=f"The digit with the highest probability. {meaning('softmax')}")
+    verdict.caption(f"Confidence {prediction.confidence:.1%}", help=meaning("confidence"))
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
     shown = [(key, title) for key, title in STEPS if key in prediction.steps]
     seen, *steps = st.columns([2] + [1] * len(shown))
