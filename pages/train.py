@@ -252,7 +252,7 @@ with train_area:
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
     st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=table is None or busy())
     if problem:
-        st.error(f"Train is off. {problem} Change the network under *Customise the network* below.",
+        st.error(f"Train is off. {problem.rstrip('.')}. Change the network under *Customise the network* below.",
                  icon=":material/block:")
 
 runs = book().runs

@@ -13,6 +13,7 @@ def main_content(page: Page, title: str):
     """The element that shows a page did its job, beyond its title."""
     return {
         "Home": lambda: page.get_by_text("The dataset", exact=True),
+        "Lesson": lambda: button(page, "Open Explore"),
         "Explore": lambda: page.get_by_test_id("stImage").first,
         "Train": lambda: button(page, "Train"),
         "Evaluate": lambda: page.get_by_test_id("stPlotlyChart").first,
