@@ -45,7 +45,7 @@ with left:
         "- ten classes, the digits 0 to 9, written by American students and census employees"
     )
 with right:
-    st.subheader("The model that reads your drawings")
+    st.subheader("The model that reads your drawings", help=meaning("model"))
     model = active_model()
     if model is None:
         st.info("No model is ready yet. Train one on the Train page (about a minute with the "

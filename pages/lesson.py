@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.glossary import explain
 from ui.lesson import NOTES, STEPS, Step, progress
 from ui.nav import leave_legacy_navigation
 
@@ -21,6 +22,8 @@ def show_step(number: int, step: Step, done: bool, next_up: bool) -> None:
         st.markdown(step.do)
         st.markdown(f"**Think about it:** {step.question}")
         st.caption(f"Ticks off when {step.done_when}")
+        if step.terms:
+            explain(*step.terms)
         with st.container(horizontal=True):
             for link in step.links:
                 kind = "primary" if next_up else "secondary"

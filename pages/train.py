@@ -273,7 +273,7 @@ for notice in take_notices():
 
 if finished:
     offer_for_drawing(runs[-1])
-    st.subheader("This session's runs")
+    st.subheader("This session's runs", help=meaning("run"))
     st.caption(f"Every training is kept as a run (the last {book().limit}; save one to keep it for good). "
                "A new run does not read your drawings until you choose it.")
     run_actions(runs_table(runs))

@@ -115,6 +115,7 @@ class Step:
     question: str
     done_when: str
     check: Callable[[Mapping[str, Any]], bool]
+    terms: tuple[str, ...]  # the glossary's words the step uses
     links: tuple[Link, ...] = field(default_factory=tuple)
     ready: bool = True  # False: the page it needs does not exist yet
 
@@ -146,42 +147,46 @@ STEPS: tuple[Step, ...] = (
          "Open **Explore**. Page through the training images, pick one digit and look at its pixel values, then "
          "scroll down to the mean and spread images.",
          "Which digit do people write in the most different ways? Where do the spread images show it?",
-         "Explore has been opened.", looked_at_data,
+         "Explore has been opened.", looked_at_data, ("MNIST", "pixel", "mean image", "spread"),
          (Link("Open Explore", "pages/explore.py"),)),
     Step("Train a dense network", 7,
          "Train the **dense-512** network on 10,000 images (the button sets it up; press **Train**). Watch the "
          "two curves grow while it learns.",
          "A dense network reads the picture as 784 numbers in a row. What does it lose that a person uses?",
          "a dense network has been trained in this session.", trained_dense,
+         ("dense layer", "training samples", "epoch", "loss", "accuracy"),
          (Link("Train dense-512", "pages/train.py", _open_train("dense-512")),)),
     Step("Train a CNN and compare the two", 8,
          "Train the **cnn-fast** network on the same 10,000 images, then open **Compare** with both.",
          "Which network is more accurate, which has more parameters, and could the difference be luck?",
          "a CNN has been trained and Compare has shown it beside a dense network.", trained_cnn_and_compared,
+         ("CNN", "convolution", "parameters", "McNemar's test", "p-value"),
          (Link("Train cnn-fast", "pages/train.py", _open_train("cnn-fast")),
           Link("Compare the two", "pages/compare.py", _compare_both))),
     Step("Find the mistakes", 7,
          "Open **Evaluate** on your CNN. Find the biggest number off the diagonal of the confusion matrix, click it, "
          "and look at the most confident mistakes.",
          "Pick one mistake: would a person read it right? What makes it hard for the network?",
-         "Evaluate has shown one of your own runs.", found_mistakes,
+         "Evaluate has shown one of your own runs.", found_mistakes, ("run", "confusion matrix", "confidence"),
          (Link("Evaluate my CNN", "pages/evaluate.py", _evaluate_own_cnn),)),
     Step("Draw and correct", 8,
          f"Open **Draw** and draw {CORRECTIONS} digits. After each answer click **Right**, or the digit you meant: "
          "your digits join the class collection.",
          "Which of your digits does the model get wrong? How is your handwriting different from MNIST's?",
          f"{CORRECTIONS} digits have been labelled on Draw in this session.", drew_and_corrected,
+         ("model", "softmax", "confidence"),
          (Link("Open Draw", "pages/draw.py"),)),
     Step("Look inside", 7,
          "Open **Inside** with your last drawing. Look at what the convolutions find, which pixels decided the "
          "answer, and where your digit lands on the map.",
          "Which pixels pushed the model to its answer? Are they the ones you would look at?",
          "Inside has shown a digit.", looked_inside,
+         ("feature map", "integrated gradients", "Grad-CAM", "t-SNE", "PCA"),
          (Link("Look inside my last digit", "pages/inside.py", _inside_last_digit),)),
     Step("Post to the class board", 3,
          "Post your best accuracy and one mistake that surprised you to the class board.",
          "What did the whole class find: which network won, and which digits fooled it?",
-         "the class board has been opened.", posted_to_board,
+         "the class board has been opened.", posted_to_board, (),
          (Link("Open the class board", f"pages/{BOARD}.py"),) if board_exists() else (),
          ready=board_exists()),
 )
