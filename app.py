@@ -6,6 +6,7 @@ file imports TensorFlow, so the app paints at once.
 
 import streamlit as st
 
+from ui.identity import identity_sidebar, keep_identity
 from ui.jobs import collect
 from ui.keras_guard import keep_keras_state
 from ui.nav import run_page, sidebar
@@ -17,6 +18,8 @@ keep_keras_state()
 page = st.navigation([
     st.Page(r.script, title=r.title, icon=r.icon, url_path=r.url_path or None, default=r is HOME) for r in ROUTES
 ])
+keep_identity()
 collect()
 sidebar(page)
+identity_sidebar()
 run_page(page)  # the page's leave_legacy_navigation() checks that it came this way
