@@ -201,6 +201,11 @@ def run_actions(run) -> None:
     d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")
 
 
+def unbuildable(exc: Exception) -> str:
+    """Why Train is off for a network that cannot be built, and where to change it."""
+    return f"This network cannot be built: {str(exc).rstrip('.')}. Change it under *Customise the network* below."
+
+
 def active_name() -> str | None:
     active = active_model()
     return active.name if active else None
@@ -225,15 +230,14 @@ with st.expander("Customise the network and its training", expanded=False):
     try:
         spec = spec_form(preset)
     except (SpecError, TypeError, ValueError) as exc:
-        problem = f"This network cannot be built: {exc}"
-        st.error(problem)
-        spec = None
+        st.error(f"This network cannot be built: {exc}")
+        problem, spec = unbuildable(exc), None
 with network:
     table = None
     try:
         table = None if spec is None else summary(spec.to_json())
     except ValueError as exc:  # a network Keras cannot build from a valid spec
-        problem = f"This network cannot be built: {exc}"
+        problem = unbuildable(exc)
     except WorkerError as exc:
         problem = f"The training process is not available, so nothing can be built or trained: {exc}"
     if table is not None:
@@ -252,8 +256,7 @@ with train_area:
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
     st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=table is None or busy())
     if problem:
-        st.error(f"Train is off. {problem.rstrip('.')}. Change the network under *Customise the network* below.",
-                 icon=":material/block:")
+        st.error(f"Train is off. {problem}", icon=":material/block:")
 
 runs = book().runs
 finished = bool(runs) and not busy("train")

@@ -27,6 +27,13 @@ PAGE_MODELS = "page_models"  # page -> the ActiveModel picked on that page (Eval
 PICKED = "model_choice"  # prefix of each page's Model select box key
 DRAW = "draw"  # the page whose pick is the model that reads drawings
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
+PICKER_HELP = {  # each page's Model box: what a pick there changes
+    DRAW: "The model that reads your drawings. It changes only when you pick another one here or on Train.",
+    "evaluate": "The model this page scores. Picking one here changes this page only, not Draw.",
+    "inside": "The model this page looks inside. Picking one here changes this page only, not Draw.",
+    "handwriting": "The model this page tests on the class's digits and fine-tunes. Picking one here changes this "
+                   "page only, not Draw.",
+}
 
 
 def _now() -> datetime:
@@ -186,15 +193,6 @@ def pick_model(page: str) -> str | None:
         choose_model(page, choice)
     st.caption(model_line(page))
     return choice
-
-
-PICKER_HELP = {
-    DRAW: "The model that reads your drawings. It changes only when you pick another one here or on Train.",
-    "evaluate": "The model this page scores. Picking one here changes this page only, not Draw.",
-    "inside": "The model this page looks inside. Picking one here changes this page only, not Draw.",
-    "handwriting": "The model this page tests on the class's digits and fine-tunes. Picking one here changes this "
-                   "page only, not Draw.",
-}
 
 
 def _picker_key(page: str) -> str:
