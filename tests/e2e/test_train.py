@@ -51,8 +51,11 @@ def test_an_impossible_network_says_why_beside_the_train_button(page: Page):
     page.mouse.click(box["x"] + 80, box["y"] + 55)  # the first block's filters cell...
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # ...then its strides: 4 leaves nothing of the image for the third block
-    page.keyboard.type("4")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # opens the grid's cell editor (an input over the canvas)
+    cell = page.locator("input.gdg-input")
+    expect(cell).to_have_value("2")
+    cell.fill("4")
+    cell.press("Enter")
     idle(page)
     reason = page.get_by_test_id("stAlert").filter(has_text="Train is off")
     expect(reason).to_contain_text("shrinks to nothing", timeout=TRAIN_MS)
