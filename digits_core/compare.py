@@ -10,6 +10,14 @@ import numpy as np
 from .evaluation import confusion_matrix, per_class_table
 
 SIGNIFICANCE = 0.05
+VERY_UNLIKELY = 0.001
+
+
+def luck(p_value: float) -> str:
+    """Whether a lead with McNemar's `p_value` looks like luck, in words a 14-year-old reads first."""
+    if p_value < VERY_UNLIKELY:
+        return "Very unlikely to be luck"
+    return "Unlikely to be luck" if p_value < SIGNIFICANCE else "Could well be luck"
 
 
 @dataclass(frozen=True)
@@ -69,14 +77,13 @@ class Comparison:
                 self._by_confidence(in_b & ~in_a, self.confidence_b))
 
     def verdict(self, a: str, b: str) -> str:
-        """One plain sentence on whether the better model's lead is more than chance on these images."""
+        """Plain sentences on whether the better model's lead is luck on these images: the words first, p second."""
         images = f"these {len(self.labels):,} images"
         if self.only_a == self.only_b:
             return f"{a} and {b} are right on exactly as many of {images}: neither leads."
-        leader = b if self.only_b > self.only_a else a
-        real = "is more than chance" if self.p_value < SIGNIFICANCE else "is not more than chance"
-        return (f"{leader}'s lead {real} on {images} (McNemar's exact test, p = {self.p_value:.3g}: "
-                f"{max(self.only_a, self.only_b)} against {min(self.only_a, self.only_b)} images only one gets right).")
+        (leader, ahead), (other, behind) = sorted([(a, self.only_a), (b, self.only_b)], key=lambda x: -x[1])
+        return (f"{luck(self.p_value)} (p = {self.p_value:.1g}). Of {images}, {leader} reads {ahead} right that "
+                f"{other} gets wrong, and {other} only {behind} the other way round (McNemar's exact test).")
 
     def summary(self) -> dict[str, Any]:
         """The counts, accuracies and p-value as plain numbers (the CLI's JSON)."""

@@ -19,7 +19,6 @@ from .spec import ModelSpec
 from .store import ModelStore, StoreError, sanitize_name
 
 MAX_RUNS = 8
-MAX_NAME = 40
 
 
 class RunError(ValueError):
@@ -176,9 +175,11 @@ class RunBook:
         return next((run for run in self.runs if run.label == label), None)
 
     def rename(self, run_id: int, name: str) -> Run:
-        name = name.strip() if isinstance(name, str) else ""
-        if not name or len(name) > MAX_NAME or not name.isprintable():
-            raise RunError(f"a run name is 1-{MAX_NAME} printable characters, got {name!r}")
+        """Give the run a name by the store's rule (sanitize_name), so that it can be saved under the same name."""
+        try:
+            name = sanitize_name(name)
+        except StoreError as exc:
+            raise RunError(str(exc)) from None
         if any(run.name == name and run.id != run_id for run in self.runs):
             raise RunError(f"another run is already called {name!r}")
         return self._replace(run_id, name=name)

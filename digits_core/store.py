@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # Keras and LiteRT load only when a model is read or written,
 MODELS_DIR = REPO_ROOT / "models"
 MODELS_ENV = "DIGITS_MODELS_DIR"
 DEFAULT_MODEL = "default"
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_NAME = 64
+_NAME = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_NAME}}}$")
+NAME_RULE = f"1 to {MAX_NAME} letters (a-z, A-Z), digits, '-' or '_'; a space becomes '-'"  # for runs and models
 LITE, TEST_PROBABILITIES = ".tflite", ".test.npy"
 EMBEDDING = ".embedding.npz"  # a shipped model's t-SNE map of the test images (explain.ship_embedding)
 SUFFIXES = (".keras", LITE, TEST_PROBABILITIES, EMBEDDING, ".json")
@@ -57,14 +59,13 @@ class StoredModel:
 
 
 def sanitize_name(name: str) -> str:
-    """A safe file stem: spaces become '-', then only letters, digits, '-' and '_' may remain."""
+    """A safe file stem, and the one naming rule for runs and models: spaces become '-', then only letters, digits,
+    '-' and '_' may remain."""
     if not isinstance(name, str):  # str(None) would be the valid name 'None'
         raise StoreError(f"invalid model name {name!r}: a name must be text")
     cleaned = re.sub(r"\s+", "-", name.strip())
     if not _NAME.match(cleaned):
-        raise StoreError(
-            f"invalid model name {name!r}: use 1-64 letters, digits, '-' or '_' (no dots, slashes or spaces)"
-        )
+        raise StoreError(f"invalid model name {name!r}: use {NAME_RULE}")
     return cleaned
 
 

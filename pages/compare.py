@@ -7,6 +7,8 @@ import streamlit as st
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.glossary import explain, meaning
+from ui.lesson import COMPARED, compared_kinds, note
 from ui.nav import leave_legacy_navigation
 from ui.palette import CATEGORIES, CATEGORY_NAMES
 from ui.describe import curves_summary, digit_alt, table_behind
@@ -85,17 +87,18 @@ def pair(runs: dict[str, object], named: dict[str, str]) -> None:
     labels = mnist().y_test
     result = compare(labels, runs[a].probabilities, runs[b].probabilities)
     st.markdown(f"A = :{named[a]}[**{a}**], B = :{named[b]}[**{b}**]")
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("They disagree on", f"{len(result.disagree):,} images")
-    m2.metric("A right, B wrong", f"{result.only_a:,}")
-    m3.metric("B right, A wrong", f"{result.only_b:,}")
-    m4.metric("McNemar p-value", f"{result.p_value:.3g}")
-    st.info(result.verdict(runs[a].name, runs[b].name))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("They disagree on", f"{len(result.disagree):,} images", help="Test images that one model reads "
+              "differently from the other")
+    m2.metric("A right, B wrong", f"{result.only_a:,}", help="Test images A reads right and B gets wrong")
+    m3.metric("B right, A wrong", f"{result.only_b:,}", help="Test images B reads right and A gets wrong")
+    st.info(result.verdict(runs[a].name, runs[b].name), icon=":material/casino:")
+    explain("McNemar's test", "p-value")
     st.dataframe(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a,
                  result.both_wrong]}, index=["A right", "A wrong"]), width="content")
     matrix, cell_area = st.columns([4, 3], gap="medium")
     with matrix:
-        st.subheader("B's confusion matrix minus A's")
+        st.subheader("B's confusion matrix minus A's", help=meaning("confusion matrix"))
         st.caption("Blue: B puts more images in the cell, red: fewer. Click a cell to see the images only one "
                    "model puts there.")
         show_confusion(result.confusion_delta, "difference", difference=True)
@@ -156,6 +159,8 @@ except (StoreError, WorkerError) as exc:
     st.error(str(exc))
     st.stop()
 colours = {label: CATEGORIES[number] for number, label in enumerate(picked)}  # the same in every chart and text
+if compared_kinds(runs.values()):
+    note(COMPARED)
 
 st.subheader("Learning curves")
 seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"
@@ -164,12 +169,15 @@ table_area, recall_area = st.columns([3, 2], gap="medium")
 with table_area:
     st.subheader("Side by side")
     st.dataframe(summary_table(runs, mnist().y_test), hide_index=True, width="stretch", column_config={
-        "test accuracy": st.column_config.NumberColumn(format="percent"),
-        "test loss": st.column_config.NumberColumn(format="%.4f"),
+        "parameters": st.column_config.NumberColumn(help=meaning("parameters")),
+        "epochs": st.column_config.NumberColumn(help=meaning("epoch")),
+        "test accuracy": st.column_config.NumberColumn(format="percent", help=meaning("accuracy")),
+        "test loss": st.column_config.NumberColumn(format="%.4f", help=meaning("loss")),
+        "mistakes": st.column_config.NumberColumn(help="Test images the model reads wrong, of 10,000"),
         "training time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "file size (KB)": st.column_config.NumberColumn(format="%.0f")})
+        "file size (KB)": st.column_config.NumberColumn(format="%.0f", help="The size of the saved model")})
 with recall_area:
-    st.subheader("Recall per digit")
+    st.subheader("Recall per digit", help=meaning("recall"))
     per_digit = recalls(runs)
     st.plotly_chart(recall_bars(per_digit, colours), width="stretch")
     table_behind(pd.DataFrame(per_digit).rename_axis("digit").round(4))

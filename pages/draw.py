@@ -7,7 +7,7 @@ from digits_core.worker import WorkerError
 from ui.corrections import ask
 from ui.draw import drawing_pad, empty_bars, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
-from ui.state import pick_model
+from ui.state import DRAW, pick_model
 
 leave_legacy_navigation()
 HINT = "Draw a digit in the black square: the prediction appears when you release the mouse."
@@ -23,7 +23,7 @@ def read(source: object, hint: str, where: str) -> None:
 
 
 st.title("Draw a digit")
-choice = pick_model()
+choice = pick_model(DRAW)
 if choice is None:
     st.info("No model is available yet. The shipped default model is not in models/ yet; "
             "train one on the Train page and come back.")

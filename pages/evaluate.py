@@ -8,16 +8,20 @@ from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
+from ui.forms import bounded_number
+from ui.glossary import explain, meaning
+from ui.lesson import EVALUATED_OWN, note
 from ui.nav import leave_legacy_navigation
 from ui.describe import curves_summary, digit_alt
 from ui.matrix import pick_cell, show_confusion
 from ui.plots import fold_box, learning_curves
-from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
+from ui.state import CV_RESULT, book, derived, mnist, pick_model, store, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
 CV_PRESET = "cnn-small"  # no batch norm: it learns well from the small default subset, in seconds a fold
-SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
+PER_DIGIT = {term: st.column_config.NumberColumn(format="%.3f", width="small", help=meaning(term))
+             for term in ("precision", "recall", "f1")}
 
 
 def evaluation(choice: str):
@@ -68,7 +72,9 @@ def draw_cv_curves(snap, job) -> None:
 
 def show_cv(cv) -> None:
     """The folds' held-out accuracies as a box plot, and each fold's learning curves."""
-    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}")
+    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}",
+              help="The average accuracy of the k networks on the slices they did not learn from, ± how much "
+                   "they differ (the standard deviation)")
     if cv.stopped:
         st.caption(f"Stopped after {len(cv.fold_accuracies)} fold(s); the last one did not finish its epochs.")
     box, curves = st.columns([1, 2])
@@ -80,7 +86,7 @@ def show_cv(cv) -> None:
 
 
 st.title("Evaluate a model")
-choice = pick_model()
+choice = pick_model("evaluate")
 if choice is None:
     st.info("No model yet: train one on the Train page. The shipped default model appears here once it is in models/.")
 else:
@@ -90,40 +96,44 @@ else:
         st.error(str(exc))
         result = None
     if result is not None:
+        if book().find(choice) is not None:
+            note(EVALUATED_OWN)
         a, b, c = st.columns(3)
-        a.metric("Test accuracy", f"{result.accuracy:.2%}")
-        b.metric("Test loss", f"{result.loss:.4f}")
-        c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}")
+        a.metric("Test accuracy", f"{result.accuracy:.2%}", help=f"{meaning('accuracy')} {meaning('test set')}")
+        b.metric("Test loss", f"{result.loss:.4f}", help=meaning("loss"))
+        c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}",
+                 help="Test images the model reads wrong")
 
         matrix, scores = st.columns([4, 3], gap="medium")
         with matrix:
-            st.subheader("Confusion matrix")
+            st.subheader("Confusion matrix", help=meaning("confusion matrix"))
             st.caption("Rows: the true digit; columns: what the model read. Click a cell to see its images.")
             show_confusion(result.confusion, "confusion")
             cell = pick_cell(result.confusion, "confusion", most_confused(result))
         with scores:
             st.subheader("Per digit")
             st.dataframe(result.per_class, width="stretch", column_config={
-                "precision": SCORE, "recall": SCORE, "f1": SCORE,
-                "support": st.column_config.NumberColumn("images", width="small")})
+                **PER_DIGIT, "support": st.column_config.NumberColumn("images", width="small", help=meaning("images"))})
+            explain("precision", "recall", "f1")
             st.subheader("Most confused pairs")
             st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")
             images_with_probabilities(result, indices[:GALLERY], "cell")
-        st.subheader("The most confident mistakes")
+        st.subheader("The most confident mistakes", help=meaning("confidence"))
         images_with_probabilities(result, result.mistakes[:GALLERY], "mistake")
 
 st.divider()
-st.header("k-fold cross-validation")
+st.header("k-fold cross-validation", help=meaning("cross-validation"))
 st.caption("Train the same preset k times, each time holding out a different slice of the training "
            "set, to see how much the accuracy depends on the split.")
 a, b, c, d = st.columns(4)
 cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(CV_PRESET), key="cv_preset")
-folds = b.number_input("Folds", 2, 10, 5)
-cv_samples = c.number_input("Samples", 500, 60_000, 5_000, 500)
-cv_epochs = d.number_input("Epochs per fold", 1, 20, 2)
+folds = bounded_number(b, "Folds", 2, 10, 5, "cv_folds", help="k: how many networks to train, each with a different "
+                       "slice held out.")
+cv_samples = bounded_number(c, "Samples", 500, 60_000, 5_000, "cv_samples", step=500, help=meaning("training samples"))
+cv_epochs = bounded_number(d, "Epochs per fold", 1, 20, 2, "cv_epochs", help=meaning("epoch"))
 if st.button("Run cross-validation", disabled=busy()):  # not on_click: see the Train button
     start_cv(cv_preset, int(folds), int(cv_samples), int(cv_epochs))
     st.rerun()

@@ -8,6 +8,7 @@ import streamlit as st
 from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
 from ui.describe import counts_summary, digit_alt
+from ui.glossary import explain, meaning
 from ui.nav import leave_legacy_navigation
 from ui.palette import ORDERED
 from ui.plots import class_balance, digit_figure, digit_grid, pixel_heatmap
@@ -48,7 +49,8 @@ def order(split: str, digit: str, seed: int) -> np.ndarray:
 
 st.title("Explore the data")
 controls = st.columns([1, 1, 1, 1])
-split = controls[0].radio("Set", ["train", "test"], horizontal=True)
+split = controls[0].radio("Set", ["train", "test"], horizontal=True,
+                          help=f"train: {meaning('training set')} test: {meaning('test set')}")
 digit = controls[1].selectbox("Digit", ["all"] + [str(d) for d in range(10)])
 if controls[2].button("Shuffle", help="Show the images in a random order"):
     st.session_state["explore_seed"] = int(np.random.default_rng().integers(1, 2**31))
@@ -70,9 +72,11 @@ index = pick[0].number_input(f"Index in the {split} set (0-{len(labels) - 1:,})"
 pick[0].metric("Label", int(labels[index]))
 pick[0].plotly_chart(digit_figure(images[index], height=260), width="stretch")
 pick[1].plotly_chart(pixel_heatmap(images[index]), width="stretch")
-pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.")
+pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.",
+                help=meaning("pixel"))
 
 st.subheader("The dataset at a glance")
+explain("class balance", "mean image", "spread")
 data = mnist()
 st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
 st.caption(counts_summary(data.y_train, data.y_test))

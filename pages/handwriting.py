@@ -14,16 +14,19 @@ from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.classdb import collection as class_collection
 from ui.describe import digit_alt
+from ui.glossary import meaning
 from ui.draw import predictor
 from ui.identity import browser_id, locked, role_caption
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.matrix import show_confusion
-from ui.state import active_model, book, model_source, pick_model, store, training_worker
+from ui.runs import offer_for_drawing
+from ui.state import book, model_source, page_model, pick_model, store, training_worker
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 PER_ROW = 8
+PAGE = "handwriting"
 IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (the server's limit for photos is 4 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
@@ -85,7 +88,7 @@ def start_finetune(choice: str, digits) -> None:
     thread never calls st.*)."""
     run = book().find(choice)
     spec = run.spec if run else _stored_spec(choice)
-    source, worker, label = model_source(choice), training_worker(), f"{run.name if run else choice} tuned to the class"
+    source, worker, label = model_source(choice), training_worker(), f"{run.name if run else choice}-tuned"
     start("finetune", label, lambda job: worker.finetune(source, spec, digits, label, job))
 
 
@@ -103,11 +106,14 @@ def tuned_figures() -> None:
     held_out = run.meta["held_out"]
     a, b, c = st.columns(3)
     a.metric("Held-out class digits, before", f"{held_out['before']:.1%}",
-             help=f"{held_out['count']} digits of the class the tuning never saw")
+             help=f"{held_out['count']} digits of the class the tuning never saw. {meaning('held out')}")
     b.metric("Held-out class digits, after", f"{held_out['after']:.1%}",
              delta=f"{(held_out['after'] - held_out['before']) * 100:+.1f} points")
-    c.metric("MNIST test set, after", f"{run.test_accuracy:.2%}")
-    st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
+    c.metric("MNIST test set, after", f"{run.test_accuracy:.2%}", help=meaning("test set"))
+    tuned = next((kept for kept in book().runs if kept.id == run.id), None)
+    if tuned is not None:
+        st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
+        offer_for_drawing(tuned)
 
 
 def export_import(collection: Collection) -> None:
@@ -184,7 +190,7 @@ if picked is not None:
     sample_grid(collection, int(picked))
 
 st.header("How a model reads the class's digits")
-choice = pick_model()
+choice = pick_model(PAGE)
 if choice is None:
     st.info("No model yet: train one on the Train page.")
 elif not len(digits.y_test):
@@ -195,15 +201,15 @@ else:
     except (StoreError, WorkerError) as exc:  # a damaged model, or an old one the training process could not complete
         st.error(str(exc))
     else:
-        model = active_model()
+        model = page_model(PAGE)
         a, b = st.columns(2)
         a.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
         b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
                  else f"{model.accuracy:.2%}")
-        st.caption("Rows: the digit the student meant; columns: what the model read.")
+        st.caption("Rows: the digit the student meant; columns: what the model read.", help=meaning("confusion matrix"))
         show_confusion(result.confusion, "class_confusion", clickable=False)
 
-st.header("Fine-tune the model to the class")
+st.header("Fine-tune the model to the class", help=meaning("fine-tune"))
 st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "
            "and turned at random). A fifth of the class's digits is kept aside: the accuracy on them before and "
            "after says whether the model learnt the class's handwriting or only remembered it.")

@@ -8,8 +8,10 @@ from digits_core.preprocess import ImageError, to_mnist
 from digits_core.store import StoreError
 from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
 from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
-from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
-from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
+from ui.draw import drawing_pad, sharp_image
+from ui.glossary import explain, meaning
+from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
+from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
 from ui.state import book, derived, mnist, pick_model, store, stored_version, training_worker
@@ -105,7 +107,7 @@ def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
 
 
 st.title("Inside the network")
-choice = pick_model()
+choice = pick_model("inside")
 if choice is None:
     st.info("No model is available yet: train one on the Train page and come back.")
     st.stop()
@@ -124,23 +126,27 @@ if image is None:
     st.stop()
 probabilities = outputs[-1].values
 read = int(probabilities.argmax())
+note(LOOKED_INSIDE)
 with result:
     verdict, seen = st.columns(2)
-    verdict.metric("Prediction", read)
-    verdict.caption(f"Confidence {probabilities[read]:.1%}")
+    verdict.metric("Prediction", read, help="The digit with the highest probability")
+    verdict.caption(f"Confidence {probabilities[read]:.1%}", help=meaning("confidence"))
     sharp_image(seen, image, 140, "the 28x28 input", digit_alt(where="as the network gets it, 28 by 28 pixels",
                                                                 read=read, confidence=probabilities[read]))
     st.plotly_chart(probability_bars(probabilities, height=220), width="stretch")
     st.caption("The last layer (softmax): ten probabilities that add up to one. "
-               + probabilities_summary(probabilities))
+               + probabilities_summary(probabilities), help=meaning("softmax"))
 
 st.subheader("The network")
 st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "
            "layer's normalisation and activation are in its box.")
 st.graphviz_chart(network_dot(outputs))
-st.subheader("What each layer sees")
+explain("convolution", "dense layer", "pooling", "batch norm", "activation", "softmax")
+st.subheader("What each layer sees", help=meaning("feature map"))
 feature_maps(outputs, helper)
 st.subheader("Which pixels decided")
 saliency_panel(helper, image, read)
+explain("integrated gradients", "Grad-CAM")
 st.subheader("Where it sits among the others")
 embedding_panel(helper, choice, image, read)
+explain("last hidden layer", "t-SNE", "PCA", "nearest training images")

@@ -147,7 +147,7 @@ def test_the_page_with_an_empty_collection_says_so(stored_store):
     assert any("collection is empty" in i.value for i in at.info)
 
 
-def test_fine_tune_runs_as_a_job_and_becomes_the_session_model(stored_store, mnist):
+def test_fine_tune_runs_as_a_job_and_is_offered_for_drawing(stored_store, mnist):
     Collection().add_many(LabelledSet(np.roll(mnist.x_test[:40], 2, axis=2), mnist.y_test[:40]))
     at = open_page("pages/handwriting.py")
     next(b for b in at.button if b.label == "Fine-tune").click().run()
@@ -158,5 +158,7 @@ def test_fine_tune_runs_as_a_job_and_becomes_the_session_model(stored_store, mni
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Held-out class digits, before" in labels and "Held-out class digits, after" in labels
-    assert at.session_state["active_model"].stored is False
-    assert "tuned to the class" in at.session_state["active_model"].name
+    assert at.session_state["active_model"].name == "default"  # kept as a run; Draw's model changes only by choice
+    assert at.session_state["runs"].runs[-1].name == "default-tuned-1"
+    next(b for b in at.button if b.label == "Use this model to read drawings").click().run()
+    assert at.session_state["active_model"].name == "default-tuned-1 (this session)"

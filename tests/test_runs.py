@@ -102,7 +102,8 @@ def test_renames_are_checked_and_names_never_reused():
     first, _ = book.add(fake_run(1))
     book.add(fake_run(2))
     assert book.rename(1, "  baseline ").name == "baseline" and book.get(1).label == "baseline (this session)"
-    for bad in ("", "x" * 41, "cnn-small-2", "two\nlines"):
+    assert book.rename(1, "my first run").name == "my-first-run"  # the store's rule: a run saves under its name
+    for bad in ("", "x" * 65, "cnn-small-2", "Anna's dense 🙂", "../up"):
         with pytest.raises(RunError):
             book.rename(1, bad)
     book.rename(2, "cnn-small-3")

@@ -11,10 +11,11 @@ from digits_core.preprocess import ImageError, NothingDrawnError, upscale
 from digits_core.runs import Run
 
 from .describe import digit_alt, probabilities_summary
+from .glossary import meaning
+from .inside import LAST_DIGIT
 from .plots import probability_bars
 from .state import derived, run_model, store, training_worker
 
-LAST_DIGIT = "last_digit"  # the 28x28 image of the last digit read on Draw, for the Inside page
 CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
@@ -79,8 +80,8 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
         return None
     st.session_state[LAST_DIGIT] = prediction.image
     verdict, bars = st.columns([1, 2])
-    verdict.metric("Prediction", prediction.digit)
-    verdict.caption(f"Confidence {prediction.confidence:.1%}")
+    verdict.metric("Prediction", prediction.digit, help=f"The digit with the highest probability. {meaning('softmax')}")
+    verdict.caption(f"Confidence {prediction.confidence:.1%}", help=meaning("confidence"))
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
     bars.caption(probabilities_summary(prediction.probabilities))
     shown = [(key, title) for key, title in STEPS if key in prediction.steps]

@@ -48,7 +48,7 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 def collect() -> None:
     """Take in a finished job's result once: a cross-validation's is kept, a training's or a fine-tune's Run (or list
-    of Runs) joins the session's runs and becomes the active model."""
+    of Runs) joins the session's runs (it reads drawings only once the student chooses it)."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -104,8 +104,8 @@ def _status_body(job: Job) -> None:
 def taken_in(job: Job) -> bool:
     """Whether app.py's collect() has taken in the job's result: not yet in the fragment run that sees it end.
 
-    It is taken in at the top of a whole run of the app, never in a fragment: its new active model resets the
-    model pickers, and a picker drawn outside the fragment would call its on_change with the old pick."""
+    It is taken in at the top of a whole run of the app, never in a fragment: the model pickers and the runs table,
+    drawn outside the fragment, must all see the new run at once."""
     return st.session_state.get(COLLECTED) == job.ticket
 
 

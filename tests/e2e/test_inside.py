@@ -58,6 +58,8 @@ def test_a_dense_model_shows_what_it_has(page: Page, dense_model):
 def test_a_model_trained_in_this_session_shows_inside(page: Page):
     start_training(page, samples=1000, epochs=1)
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    button(page, "Use this model to read drawings").click()  # a new run reads drawings only once chosen
+    expect(page.get_by_text("reads your drawings (since")).to_be_visible(timeout=SLOW_MS)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Inside").click()  # same session, its new run
     expect(page.get_by_test_id("stSidebar").get_by_text("cnn-fast-1 (this session)")).to_be_visible(timeout=SLOW_MS)
     page.get_by_text("A test image", exact=True).click()
