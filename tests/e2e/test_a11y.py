@@ -15,12 +15,10 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.a11y import audit, report, visit
-from benchmarks.appserver import VIEWPORT
 from digits_core import load_mnist
-from st_page import SLOW_MS, TRAIN_MS, button, focus_shows, idle, metric, no_exception, open_page, tab_to
+from st_page import (SCREENSHOTS, SLOW_MS, TRAIN_MS, button, focus_shows, idle, metric, no_exception, open_page, tab_on,
+                     tab_to)
 from ui.routes import URLS as PAGES
-
-from conftest import SCREENSHOTS, TIMEOUT_MS
 
 LIVE_REGIONS = ('[data-testid="stMain"] :is([aria-live]:not([aria-live="off"]), [role="alert"], [role="status"], '
                 '[role="log"])')
@@ -30,10 +28,8 @@ LIVE_REGIONS = ('[data-testid="stMain"] :is([aria-live]:not([aria-live="off"]), 
 def student(browser, server):
     """One tab, one Streamlit session for every page: the run trained on Train is the one Evaluate scores and
     Compare sets beside the default model (pages are opened from the sidebar, as a student does)."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+    with tab_on(browser, server, "a11y-student") as tab:
+        yield tab
 
 
 @pytest.mark.parametrize("title", PAGES)
