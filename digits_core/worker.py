@@ -234,11 +234,12 @@ class Worker:
         """A connection to the process, started if needed.
 
         A process that is ending (killed, out of memory) closes its socket a moment before its exit
-        can be seen: a refused connection waits for that exit and tries once more with a new process.
+        can be seen, or resets a connection it had taken in before its handshake: a refused or reset
+        connection waits for that exit and tries once more with a new process.
         """
         try:
             return Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
-        except (ConnectionRefusedError, FileNotFoundError):
+        except (ConnectionRefusedError, ConnectionResetError, FileNotFoundError):
             if not self._ended_within(DYING_SECONDS):
                 raise
             return Client(self._ensure_started(), family="AF_UNIX", authkey=self._key)
