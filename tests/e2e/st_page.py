@@ -219,10 +219,11 @@ DIGITS: dict[int, list[list[Point]]] = {
 }
 
 
-def tab_to(page: Page, target: Locator, presses: int = 80) -> None:
-    """Press Tab until `target` has the keyboard focus (as a student without a mouse does); fail if it never does."""
+def tab_to(page: Page, target: Locator, presses: int = 80, key: str = "Tab") -> None:
+    """Press Tab (or `key`: Shift+Tab goes back) until `target` has the keyboard focus (as a student without a mouse
+    does); fail if it never does."""
     for _ in range(presses):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         if target.evaluate("element => element === document.activeElement || element.contains(document.activeElement)"):
             return
     raise AssertionError(f"{presses} presses of Tab never reached {target}")
