@@ -39,18 +39,25 @@ class ClassSet:
     images: np.ndarray  # (N, 28, 28) uint8
     labels: np.ndarray  # (N,) uint8
     version: str  # a hash of the ids and labels: scores cached under it are recomputed when the set grows
+    ids: tuple[str, ...] = ()  # the samples' ids, as text: a grown set's old digits need not be read again
 
     @classmethod
     def of(cls, sample_ids: Sequence[int | str], images: np.ndarray, labels: np.ndarray) -> ClassSet:
         """The held-out part of a collection given as ids, images and labels."""
         mask = held_out_mask(sample_ids)
-        kept_ids = [str(i) for i, keep in zip(sample_ids, mask) if keep]
+        kept_ids = tuple(str(i) for i, keep in zip(sample_ids, mask) if keep)
         labels = np.asarray(labels, np.uint8)[mask]
-        version = hashlib.sha256((",".join(kept_ids) + "|").encode() + labels.tobytes()).hexdigest()[:16]
-        return cls(np.asarray(images, np.uint8)[mask].reshape(-1, 28, 28), labels, version)
+        return cls(np.asarray(images, np.uint8)[mask].reshape(-1, 28, 28), labels, version_of(kept_ids, labels),
+                   kept_ids)
 
     def __len__(self) -> int:
         return len(self.labels)
+
+
+def version_of(held_out_ids: Sequence[int | str], labels: np.ndarray) -> str:
+    """The version of a class set from its samples' ids and labels alone: whether its images need reading again."""
+    text = ",".join(str(i) for i in held_out_ids) + "|"
+    return hashlib.sha256(text.encode() + np.asarray(labels, np.uint8).tobytes()).hexdigest()[:16]
 
 
 def class_probabilities(lite_bytes: bytes, class_set: ClassSet, name: str = "") -> np.ndarray:
@@ -108,10 +115,16 @@ def lead_sentence(first: str, second: str, probabilities_first: np.ndarray, prob
             f"{only_first} and {second} {only_second} (McNemar's exact test, p = {comparison.p_value:.2g}).")
 
 
+def times_missed(class_probabilities: dict[int, np.ndarray], labels: np.ndarray) -> np.ndarray:
+    """For each class digit, how many of the posts read it wrong."""
+    wrong = np.zeros(len(labels), np.int64)
+    for probabilities in class_probabilities.values():
+        wrong += probabilities.argmax(axis=1) != labels
+    return wrong
+
+
 def most_missed(class_probabilities: dict[int, np.ndarray], labels: np.ndarray, count: int = 12) -> np.ndarray:
     """Indices of the class digits the most posts read wrong (ties: the lower index first), at most `count`."""
-    if not class_probabilities or not len(labels):
-        return np.empty(0, np.int64)
-    wrong = sum((p.argmax(axis=1) != labels).astype(np.int64) for p in class_probabilities.values())
+    wrong = times_missed(class_probabilities, labels)
     order = np.argsort(-wrong, kind="stable")
     return order[wrong[order] > 0][:count]
