@@ -9,7 +9,7 @@ from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
-from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
+from ui.state import CV_RESULT, derived, mnist, pick_model, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -19,12 +19,8 @@ SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate, evaluate_stored, from_probabilities
-
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
-                       lambda name: evaluate_stored(store(), name, mnist()),
-                       lambda run: from_probabilities(run.probabilities, mnist().y_test))
+        return derived(choice, "evaluation", lambda models, picked: models.evaluation(picked, mnist()))
 
 
 def images_with_probabilities(result, indices, gallery: str) -> None:

@@ -6,13 +6,13 @@ import streamlit as st
 
 from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.preprocess import upscale
-from digits_core.spec import ModelSpec
+from digits_core.models import Models
 from digits_core.store import StoreError
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
-from ui.state import active_model, book, derived, mnist, pick_model, store
+from ui.state import active_model, derived, mnist, models, pick_model
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -48,17 +48,10 @@ def start_finetune(choice: str, digits) -> None:
     """Start the fine-tune as this session's job; model, spec and data are taken here (the thread never calls st.*)."""
     from digits_core.finetune import finetune
 
-    model = derived(choice, "keras_model", lambda m: m)
-    run = book().find(choice)
-    spec = run.spec if run else _stored_spec(choice)
+    model, picked = derived(choice, "keras_model", Models.keras_model), models().find(choice)
     data = mnist()
-    start("finetune", f"{active_model().name} tuned to the class",
-          lambda job: finetune(model, spec, data, digits, progress=job, stop=job.stop))
-
-
-def _stored_spec(name: str) -> ModelSpec | None:
-    spec = store().info(name).meta.get("spec")
-    return ModelSpec.from_dict(spec) if spec else None
+    start("finetune", f"{picked.name} tuned to the class",
+          lambda job: finetune(model, picked.spec, data, digits, progress=job, stop=job.stop))
 
 
 def tuned_figures() -> None:

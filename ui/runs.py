@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from digits_core.runs import Run, run_from_training, stored_run
+from digits_core.runs import Run, run_from_training
 
-from .state import NOTICES, activate, active_model, book, mnist, store, stored_version, training_worker
+from .state import NOTICES, activate, active_model, book, derived, mnist, store, training_worker
 
 
 def keep_runs(runs: list[Run]) -> None:
@@ -48,15 +48,10 @@ def save_run(run: Run, name: str) -> Run:
     return book().mark_saved(run.id, saved.name)
 
 
-@st.cache_resource(show_spinner="Scoring the stored model on the test set...", max_entries=32)
-def _stored_as_run(name: str, version: str | None) -> Run:
-    """A stored model as a run, once per model version for the whole server."""
-    return stored_run(store(), name, mnist().x_test)
-
-
 def run_for(label: str) -> Run:
-    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable)."""
-    return book().find(label) or _stored_as_run(label, stored_version(label))
+    """The run a picker shows as `label`: this session's, a stored model's or a post's, once per model version for
+    the whole server (StoreError when it is unreadable)."""
+    return derived(label, "run", lambda models, picked: models.as_run(picked, mnist()))
 
 
 def take_notices() -> list[str]:

@@ -8,7 +8,10 @@ from typing import Any, Callable
 import streamlit as st
 
 from digits_core import MnistData, load_mnist
+from digits_core.classroom.board import Board, Post
+from digits_core.classroom.database import ClassDatabaseError, database_url
 from digits_core.jobs import Slots, max_trainings
+from digits_core.models import RUN, STORED, Models, Picked
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 from digits_core.worker import Worker
@@ -27,11 +30,15 @@ DERIVED = "derived"  # slot -> (this session's model, what a page made from it):
 
 @dataclass(frozen=True)
 class ActiveModel:
-    """The model the pages use: a stored one (`name` is its store name) or a run of this session (its label)."""
+    """The model the pages use, by the label its pickers list (digits_core.models): stored, a run, or a post."""
 
     name: str
     accuracy: float | None
-    stored: bool
+    kind: str  # digits_core.models.STORED, RUN or POST
+
+    @property
+    def stored(self) -> bool:
+        return self.kind == STORED
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,27 +87,48 @@ def stored_version(name: str) -> str | None:
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any] | None, from_store: Callable[[str], Any] | None = None,
-            from_run: Callable[[Run], Any] | None = None) -> Any:
-    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
+def class_board() -> Board:
+    """The class board, one for the server: its scores on the class's digits are computed once for every session."""
+    return _board(database_url())
 
-    With `from_store` or `from_run`, a stored model's result is `from_store(name)`, a run's `from_run(run)`,
-    instead: neither need load Keras into the server.
-    """
-    run = book().find(choice)
-    if run is None:
-        return _shared(slot, choice, stored_version(choice), make, from_store)
+
+@st.cache_resource(show_spinner=False)
+def _board(url: str) -> Board:
+    return Board(url)
+
+
+def board_posts() -> list[Post]:
+    """The board's posts; none while the class database cannot be reached (the pickers still offer the rest)."""
+    try:
+        return class_board().posts()
+    except ClassDatabaseError:
+        return []
+
+
+def models() -> Models:
+    """Every model this session may pick, and how to read each: its runs, the stored models, the board's posts."""
+    return Models(book().runs, store(), board_posts(), class_board(), training_worker().lite)
+
+
+def derived(choice: str, slot: str, make: Callable[[Models, Picked], Any]) -> Any:
+    """`make(models, picked)` for a model choice: shared by every session for a stored model or a post (once per
+    version), kept in the session for a run. StoreError when the choice names no model any more."""
+    known = models()
+    picked = known.find(choice)
+    if picked is None:
+        raise StoreError(f"there is no model {choice!r} any more (deleted, dropped or taken down): pick another")
+    if picked.kind != RUN:
+        return _shared(slot, picked.key, known, picked, make)
     made = st.session_state.setdefault(DERIVED, {})
-    if slot not in made or made[slot][0] != run.id:
-        made[slot] = (run.id, from_run(run) if from_run else make(run_model(run.id, run.model_bytes)))
+    if slot not in made or made[slot][0] != picked.key:
+        made[slot] = (picked.key, make(known, picked))
     return made[slot][1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any],
-            _from_store: Callable[[str], Any] | None) -> Any:
-    """One result per stored model version (the makers are not hashed: `slot` tells them apart)."""
-    return _from_store(name) if _from_store else _make(stored_model(name))
+def _shared(slot: str, key: str, _models: Models, _picked: Picked, _make: Callable[[Models, Picked], Any]) -> Any:
+    """One result per model version (the makers are not hashed: `slot` tells them apart)."""
+    return _make(_models, _picked)
 
 
 def book() -> RunBook:
@@ -110,36 +138,36 @@ def book() -> RunBook:
     return st.session_state[RUNS]
 
 
-@st.cache_resource(show_spinner="Loading the model...", max_entries=4)
-def run_model(run_id: int, _model_bytes: bytes) -> Any:
-    """A run's Keras model, rebuilt from its bytes; a few stay loaded for the whole server (run ids are unique)."""
-    from digits_core.store import model_from_bytes
-
-    return model_from_bytes(_model_bytes)
-
-
 def active_model() -> ActiveModel | None:
-    """The session's active model: chosen, trained here, or the shipped default (also when its run was dropped)."""
+    """The session's active model: chosen, trained here, or the shipped default (also when its run was dropped or its
+    post taken down)."""
     active = st.session_state.get(ACTIVE)
-    if active is None or (not active.stored and book().find(active.name) is None):
+    if active is None or (not active.stored and models().find(active.name) is None):
         st.session_state[ACTIVE] = active = _default_active()
     return active
 
 
 def activate(run: Run) -> None:
     """A run of this session becomes the active model on every page."""
-    st.session_state[ACTIVE] = _active_run(run)
+    _make_active(ActiveModel(run.label, run.test_accuracy, RUN))
+
+
+def activate_choice(label: str) -> None:
+    """The model a picker lists as `label` (a stored model, a run or a post) becomes the active model."""
+    picked = models().find(label)
+    if picked is not None:
+        _make_active(ActiveModel(picked.label, picked.accuracy, picked.kind))
+
+
+def _make_active(active: ActiveModel) -> None:
+    st.session_state[ACTIVE] = active
     st.session_state.pop(DERIVED, None)  # what pages made from the previous model goes with it
     st.session_state.pop(PICKED, None)
 
 
-def _active_run(run: Run) -> ActiveModel:
-    return ActiveModel(run.label, run.test_accuracy, stored=False)
-
-
 def model_choices() -> list[str]:
-    """Names a page may offer: this session's runs, newest first, then the stored models."""
-    return [run.label for run in reversed(book().runs)] + [m.name for m in stored_models()]
+    """Labels a page may offer: this session's runs, newest first, the stored models, then the class board's posts."""
+    return models().labels()
 
 
 def pick_model() -> str | None:
@@ -151,13 +179,9 @@ def pick_model() -> str | None:
 
 
 def _activate_pick() -> None:
-    choice = st.session_state[PICKED]
-    run = book().find(choice)
-    if run is not None:
-        st.session_state[ACTIVE] = _active_run(run)
-        return
-    entry = next((m for m in stored_models() if m.name == choice), None)
-    st.session_state[ACTIVE] = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
+    picked = models().find(st.session_state[PICKED])
+    if picked is not None:
+        st.session_state[ACTIVE] = ActiveModel(picked.label, picked.accuracy, picked.kind)
 
 
 def _default_choice(choices: list[str]) -> int:
@@ -170,5 +194,5 @@ def _default_choice(choices: list[str]) -> int:
 def _default_active() -> ActiveModel | None:
     for entry in stored_models():
         if entry.name == DEFAULT_MODEL:
-            return ActiveModel(entry.name, entry.test_accuracy, stored=True)
+            return ActiveModel(entry.name, entry.test_accuracy, STORED)
     return None
