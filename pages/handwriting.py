@@ -8,11 +8,12 @@ from digits_core.handwriting import MIN_DIGITS, Collection, HandwritingError
 from digits_core.preprocess import upscale
 from digits_core.models import Models
 from digits_core.store import StoreError
+from ui.board import post_controls
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.draw import predictor
 from ui.nav import leave_legacy_navigation
 from ui.plots import confusion_figure
-from ui.state import active_model, derived, mnist, models, pick_model
+from ui.state import active_model, book, derived, mnist, models, pick_model
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -67,6 +68,9 @@ def tuned_figures() -> None:
              delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
     c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
     st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
+    tuned = next((run for run in reversed(book().runs) if run.preset == job.label), None)
+    if tuned is not None:
+        post_controls(tuned)
 
 
 def export_import(collection: Collection) -> None:

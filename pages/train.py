@@ -8,6 +8,7 @@ from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.board import post_controls
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
@@ -171,6 +172,7 @@ def run_actions(run) -> None:
     c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
                       "text/csv", on_click="ignore", width="stretch")
     d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")
+    post_controls(run)
 
 
 def active_name() -> str | None:

@@ -25,6 +25,7 @@ import streamlit as st
 
 from .jobs import sidebar_status
 from .state import active_model
+from .text import plain
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 _through_app = threading.local()  # each session's script runs in its own thread
@@ -55,5 +56,5 @@ def sidebar(page: Any) -> None:
             st.caption("No active model yet: train one on Train, or wait for the shipped default model.")
         else:
             accuracy = "not measured" if model.accuracy is None else f"{model.accuracy:.2%} on the test set"
-            st.markdown(f"**Active model**  \n`{model.name}`  \n{accuracy}")
+            st.markdown(f"**Active model**  \n{plain(model.name)}  \n{accuracy}")  # a post's name is a student's
         sidebar_status(page.url_path)

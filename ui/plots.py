@@ -22,6 +22,8 @@ TRAIN_COLOUR, VALIDATION_COLOUR = "#1f77b4", "#ff7f0e"
 # swaps for theme colours, which painted the background pink: start at plain black instead.
 SPREAD_SCALE = ["#000000", *colors.sequential.Magma[1:]]
 MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
+BOARD_COLOURS = colors.qualitative.Safe  # the board's presets: colour-blind-safe, and each has its symbol too
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "pentagon", "hexagram", "triangle-down")
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
@@ -221,6 +223,28 @@ def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.F
     fig.update_xaxes(title="training time (s)", type="log")
     fig.update_yaxes(title="test accuracy", tickformat=".1%")
     return _compact(fig, 420)
+
+
+def board_scatter(points: pd.DataFrame, groups: list[str], accuracy: str, height: int = 420,
+                  font_size: int | None = None) -> go.Figure:
+    """Each post's accuracy against its training time, its marker sized by its parameters: one colour and symbol per
+    preset (`groups`, in order), named in the legend. `points` has preset, who, seconds, accuracy and parameters."""
+    biggest = max(float(points["parameters"].max()), 1.0) if len(points) else 1.0
+    traces = []
+    for number, group in enumerate(groups):
+        part = points[points["preset"] == group]
+        if len(part):
+            traces.append(go.Scatter(
+                name=group, x=part["seconds"], y=part["accuracy"], mode="markers", text=part["who"],
+                customdata=part["parameters"], hovertemplate="%{text}: %{y:.1%} in %{x:.0f} s, %{customdata:,} "
+                                                             "parameters<extra>" + group + "</extra>",
+                marker=dict(size=10 + 36 * np.sqrt(part["parameters"] / biggest), opacity=0.8,
+                            color=BOARD_COLOURS[number % len(BOARD_COLOURS)], symbol=SYMBOLS[number % len(SYMBOLS)],
+                            line=dict(width=1, color="#333333"))))
+    fig = go.Figure(traces, layout=dict(legend=dict(title="preset", itemsizing="constant"), font=dict(size=font_size)))
+    fig.update_xaxes(title="training time (s)", type="log")
+    fig.update_yaxes(title=accuracy, tickformat=".0%")
+    return _compact(fig, height)
 
 
 def fold_box(accuracies: list[float]) -> go.Figure:
