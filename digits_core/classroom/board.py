@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select, update
 
+from ..data import MnistData
 from ..lite import LiteError, LiteModel
 from ..presets import PRESETS
 from ..spec import ModelSpec, SpecError
@@ -111,6 +112,24 @@ class Ranking:
     missed: np.ndarray  # indices into class_set of the digits the most posts read wrong
     missed_by: np.ndarray  # how many posts read each of those wrong
     posting_open: bool
+
+
+def entry_from_keras(model_bytes: bytes, name: str, mnist: MnistData, meta: dict[str, Any] | None = None) -> Entry:
+    """A .keras file as a post, converted and scored on MNIST here: it loads TensorFlow, so it is for the command
+    line, never the server. `meta` is the store's JSON beside the file, if there is one (preset, spec, history...)."""
+    from ..lite import convert
+    from ..store import model_from_bytes, model_to_bytes
+
+    model, meta = model_from_bytes(model_bytes), meta or {}
+    try:
+        lite = convert(model)
+    except Exception as exc:  # noqa: BLE001 - the converter raises many kinds for a model it cannot take
+        raise BoardError(f"{name} cannot be posted: it cannot be converted for LiteRT ({exc})") from exc
+    check_readable(lite, name)
+    accuracy = float(np.mean(LiteModel(lite, name).probabilities(mnist.x_test).argmax(axis=1) == mnist.y_test))
+    spec = _spec(json.dumps(meta["spec"])) if isinstance(meta.get("spec"), dict) else None
+    return Entry(name, model_to_bytes(model), lite, model.count_params(), accuracy, meta.get("preset"), spec,
+                 len(meta.get("history") or ()) or None, meta.get("train_samples"), meta.get("train_seconds"))
 
 
 def preset_of(preset: str | None, spec: ModelSpec | None) -> str:
