@@ -11,6 +11,7 @@ from ui.jobs import collect
 from ui.keras_guard import keep_keras_state
 from ui.nav import run_page, sidebar
 from ui.routes import HOME, ROUTES
+from ui.runs import restore_runs
 
 st.set_page_config(page_title="digits", page_icon="✍️", layout="wide")
 keep_keras_state()
@@ -19,6 +20,7 @@ page = st.navigation([
     st.Page(r.script, title=r.title, icon=r.icon, url_path=r.url_path or None, default=r is HOME) for r in ROUTES
 ])
 keep_identity()
+restore_runs()  # a reload brings back the runs this browser kept
 collect()
 sidebar(page)
 identity_sidebar()

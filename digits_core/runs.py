@@ -162,6 +162,10 @@ class RunBook:
         dropped, self.runs = self.runs[:-self.limit], self.runs[-self.limit:]
         return named, dropped
 
+    def restore(self, runs: Sequence[Run]) -> None:
+        """Take back the runs an earlier session of the same browser kept, oldest first, named as they were."""
+        self.runs = list(runs)[-self.limit:]
+
     def get(self, run_id: int) -> Run:
         for run in self.runs:
             if run.id == run_id:

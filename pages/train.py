@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
+from digits_core.classroom.database import ClassDatabaseError
 from digits_core.runs import MAX_NAME, RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import StoreError
@@ -12,7 +13,7 @@ from ui.board import post_controls
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
-from ui.runs import active_run, rename_run, save_run, take_notices
+from ui.runs import active_run, delete_run, rename_run, save_run, take_notices
 from ui.state import PLAN, activate, active_model, book, training_worker
 
 leave_legacy_navigation()
@@ -163,7 +164,7 @@ def run_actions(run) -> None:
                               "list it for everyone, and it is never dropped"):
             saved = save_run(run, name)
             st.success(f"Saved as `{saved.stored_as}`: every page lists it now.")
-    except (RunError, StoreError, WorkerError) as exc:
+    except (RunError, StoreError, WorkerError, ClassDatabaseError) as exc:
         st.error(str(exc))
     a, b, c, d = st.columns(4)
     a.button("Make active", on_click=activate, args=(run,), width="stretch", disabled=run.label == active_name())
@@ -171,7 +172,7 @@ def run_actions(run) -> None:
                       width="stretch")
     c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
                       "text/csv", on_click="ignore", width="stretch")
-    d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")
+    d.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
     post_controls(run)
 
 

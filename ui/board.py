@@ -26,7 +26,8 @@ from digits_core.worker import WorkerError
 
 from .identity import browser_id, is_teacher, locked, nickname
 from .plots import board_scatter
-from .state import activate_choice, class_board, training_worker
+from .classdb import class_board
+from .state import activate_choice, training_worker
 from .text import plain
 
 REFRESH_SECONDS = 2.0  # the projector view redraws this often: a new post shows within the 5 s a class waits

@@ -8,13 +8,15 @@ from typing import Any, Callable
 import streamlit as st
 
 from digits_core import MnistData, load_mnist
-from digits_core.classroom.board import Board, Post
-from digits_core.classroom.database import ClassDatabaseError, database_url
+from digits_core.classroom.board import Post
+from digits_core.classroom.database import ClassDatabaseError
 from digits_core.jobs import Slots, max_trainings
 from digits_core.models import RUN, STORED, Models, Picked
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 from digits_core.worker import Worker
+
+from .classdb import class_board
 
 # Every session_state key of the session's runs and models, in one place.
 JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
@@ -26,6 +28,8 @@ NOTICES = "run_notices"  # what the Train page says once about runs dropped from
 ACTIVE = "active_model"  # the ActiveModel every page uses
 PICKED = "model_choice"  # the Model select box of Evaluate and Draw
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
+KEPT = "kept_runs"  # run id -> its row in the class database, where the session's runs outlive a reload
+RESTORED = "runs_restored"  # the browser id whose kept runs this session took back
 
 
 @dataclass(frozen=True)
@@ -85,16 +89,6 @@ def stored_model(name: str) -> Any:
 def stored_version(name: str) -> str | None:
     """The version of a stored model (its created_at): caches keyed by it refresh when it is saved again."""
     return store().info(name).meta.get("created_at")
-
-
-def class_board() -> Board:
-    """The class board, one for the server: its scores on the class's digits are computed once for every session."""
-    return _board(database_url())
-
-
-@st.cache_resource(show_spinner=False)
-def _board(url: str) -> Board:
-    return Board(url)
 
 
 def board_posts() -> list[Post]:

@@ -38,10 +38,12 @@ def models_dir(tmp_path_factory) -> Path:
 def server(models_dir, tmp_path_factory) -> Iterator[str]:
     """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log.
 
-    Its class collection is a scratch file too, so corrections made by the tests never reach data/."""
+    Its class database is a scratch SQLite file too (and there is no former collection to copy in), so what the
+    tests correct, import or train never reaches data/."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    env = {"DIGITS_MODELS_DIR": str(models_dir),
-           "DIGITS_HANDWRITING_DB": str(tmp_path_factory.mktemp("handwriting") / "handwriting.sqlite")}
+    scratch = tmp_path_factory.mktemp("classdb")
+    env = {"DIGITS_MODELS_DIR": str(models_dir), "DIGITS_DATABASE_URL": f"sqlite:///{scratch / 'class.sqlite'}",
+           "DIGITS_HANDWRITING_DB": str(scratch / "handwriting.sqlite")}
     with running_app(SCREENSHOTS / "streamlit.log", env) as (url, _):
         yield url
 
