@@ -220,7 +220,7 @@ def test_runs_are_kept_renamed_and_the_oldest_dropped_and_a_reload_brings_them_b
         book.add(replace(template, id=-number - 1))
     book.mark_saved(-1, "kept")  # the oldest was saved: dropping it needs no notice
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["browser_id"] = "browser-1"
+    at.session_state["browser_id"] = "browser-00000001"
     at.run()
     at.session_state["runs"] = book
     at.switch_page("pages/train.py").run()
@@ -235,21 +235,21 @@ def test_runs_are_kept_renamed_and_the_oldest_dropped_and_a_reload_brings_them_b
     assert [w.value for w in at.warning] == [f"Run **tiny-2** was dropped: a session keeps its last {MAX_RUNS} runs "
                                              "(save a run to keep it)."]
     assert at.session_state["active_model"].name == "dense-128x2-1 (this session)"
-    assert kept_names("browser-1") == ["cnn-fast-1", "dense-128x2-1"]  # the trainings, kept for a reload
+    assert kept_names("browser-00000001") == ["cnn-fast-1", "dense-128x2-1"]  # the trainings, kept for a reload
 
     next(t for t in at.text_input if t.label == "Name").set_value("baseline").run()
     next(b for b in at.button if b.label == "Rename").click().run()
     assert not at.exception and at.session_state["runs"].runs[-1].name == "baseline"
     assert at.session_state["active_model"].name == "baseline (this session)"
     assert not at.warning  # the notice is said once
-    assert kept_names("browser-1") == ["cnn-fast-1", "baseline"]
+    assert kept_names("browser-00000001") == ["cnn-fast-1", "baseline"]
     next(b for b in at.button if b.label == "Delete").click().run()
     assert "baseline" not in [run.name for run in at.session_state["runs"].runs]
     assert not at.exception and at.session_state["active_model"].name != "baseline (this session)"
-    assert kept_names("browser-1") == ["cnn-fast-1"]
+    assert kept_names("browser-00000001") == ["cnn-fast-1"]
 
     reloaded = AppTest.from_file(APP, default_timeout=TIMEOUT)  # a new session of the same browser: a reload
-    reloaded.session_state["browser_id"] = "browser-1"
+    reloaded.session_state["browser_id"] = "browser-00000001"
     reloaded.run().switch_page("pages/train.py").run()
     assert not reloaded.exception and [run.name for run in reloaded.session_state["runs"].runs] == ["cnn-fast-1"]
     assert any(d.value["run"].tolist() == ["cnn-fast-1"] for d in reloaded.dataframe if "run" in d.value)

@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from digits_core.classroom.board import (ANONYMOUS, CUSTOM, FRESH_SECONDS, MAX_POSTS, Board, BoardError, Entry,
                                          PostingClosed, PostLimit)
+from digits_core.classroom.database import ClassDatabaseError
 from digits_core.classroom.roles import RoleError
 from digits_core.classroom.samples import Collection
 from digits_core.classroom.scoring import MIN_CLASS_DIGITS, ClassSet, held_out_mask
@@ -188,3 +189,12 @@ def test_one_board_shares_a_post_with_another_server(class_url, tiny_entry):
     post = first.post(tiny_entry, "browser-a", "Ada")
     time.sleep(FRESH_SECONDS)  # a listing is reused this long
     assert [p.id for p in second.posts()] == [post.id]
+
+
+def test_an_unreachable_database_is_asked_again_only_after_a_while():
+    board = Board("postgresql://nobody@127.0.0.1:9/nothing")
+    with pytest.raises(ClassDatabaseError, match="cannot be reached") as first:
+        board.posts()
+    with pytest.raises(ClassDatabaseError) as again:
+        board.posts()
+    assert again.value is first.value  # the pickers of every page do not each wait for the database

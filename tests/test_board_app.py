@@ -12,7 +12,7 @@ from digits_core.classroom.roles import PASSCODE_ENV
 from digits_core.classroom.samples import Collection
 from digits_core.handwriting import LabelledSet
 from digits_core.models import post_label
-from test_app import APP, TIMEOUT, open_page
+from test_app import APP, TIMEOUT, open_page, stored_store  # noqa: F401 (a fixture)
 
 BOARD = "pages/board.py"
 ADA, BO = "ada-browser-0001", "bo-browser-00001"  # browser ids as the app makes them: 16 URL-safe characters
@@ -154,3 +154,12 @@ def test_the_projector_view_is_a_large_table_without_controls(posted):
     assert len(at.table) == 1 and not at.dataframe
     assert not [b for b in at.button if b.label in ("Use this model", "Take down")]
     assert not at.toggle
+
+
+@pytest.mark.usefixtures("stored_store")
+def test_without_the_class_database_draw_works_and_the_board_says_why(monkeypatch):
+    monkeypatch.setenv("DIGITS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
+    at = open_page("pages/draw.py")
+    assert not at.exception and at.selectbox(key="model_choice").options == ["default"]
+    at.switch_page(BOARD).run()
+    assert not at.exception and any("cannot be reached" in error.value for error in at.error)

@@ -24,9 +24,9 @@ from digits_core.runs import Run
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 
+from .classdb import class_board
 from .identity import browser_id, is_teacher, locked, nickname
 from .plots import board_scatter
-from .classdb import class_board
 from .state import activate_choice, training_worker
 from .text import plain
 

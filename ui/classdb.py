@@ -41,7 +41,8 @@ def owners() -> Owners:
 
 
 def class_board() -> Board:
-    return _board(database.database_url(_expired_url()))
+    """The server's class board (getting it never touches the database: every page's model picker asks for it)."""
+    return _board(database.database_url(database_url()))
 
 
 @st.cache_resource(show_spinner=False)

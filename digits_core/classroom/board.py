@@ -23,7 +23,7 @@ from ..data import MnistData
 from ..lite import LiteError, LiteModel
 from ..presets import PRESETS
 from ..spec import ModelSpec, SpecError
-from .database import ClassDatabase
+from .database import ClassDatabase, ClassDatabaseError
 from .identity import NicknameError, clean_nickname
 from .roles import RoleError, teacher_only_reason
 from .schema import as_utc, now, posts, samples, settings
@@ -37,6 +37,7 @@ CUSTOM = "custom"  # what the board calls a network that is not one of the prese
 POSTING = "board_posting"  # the settings key: "open" or "closed"
 MISSED = 12  # most-missed class digits the board shows
 FRESH_SECONDS = 1.0  # how long a listing of the posts is reused before the database is asked again
+RETRY_SECONDS = 15.0  # how long a database that could not be reached is not asked again for the listing
 _IN_CHUNK = 900  # ids per IN (...) list when the held-out images are read
 
 
@@ -168,7 +169,7 @@ class Board:
         self.db = ClassDatabase(url)
         self._scores = _Scores()
         self._class_set = ClassSet(np.empty((0, 28, 28), np.uint8), np.empty(0, np.uint8), version_of([], []))
-        self._listing: tuple[float, list[Post]] = (-FRESH_SECONDS, [])
+        self._listing: tuple[float, list[Post] | ClassDatabaseError] = (-RETRY_SECONDS, [])
         self._lock = threading.Lock()  # guards the listing and the class set
         self._scoring = threading.Lock()  # one thread scores posts; the others then find its scores
 
@@ -234,15 +235,25 @@ class Board:
     # Reading.
 
     def posts(self) -> list[Post]:
-        """Every post, oldest first (a listing at most FRESH_SECONDS old: a redraw a second asks the database once)."""
+        """Every post, oldest first: a listing at most FRESH_SECONDS old, so a redraw a second asks the database
+        once; a database that could not be reached is asked again only after RETRY_SECONDS, so the model pickers
+        of every page do not each wait for it."""
         with self._lock:
             read_at, listing = self._listing
-            if time.monotonic() - read_at < FRESH_SECONDS:
+            age = time.monotonic() - read_at
+            if isinstance(listing, ClassDatabaseError) and age < RETRY_SECONDS:
+                raise listing
+            if isinstance(listing, list) and age < FRESH_SECONDS:
                 return listing
-        with self.db.reading() as conn:
-            listing = [_post(row._mapping) for row in conn.execute(select(*_LISTED).order_by(posts.c.id))]
+        try:
+            with self.db.reading() as conn:
+                listing = [_post(row._mapping) for row in conn.execute(select(*_LISTED).order_by(posts.c.id))]
+        except ClassDatabaseError as exc:
+            listing = exc
         with self._lock:
             self._listing = time.monotonic(), listing
+        if isinstance(listing, ClassDatabaseError):
+            raise listing
         return listing
 
     def posts_of(self, browser_id: str | None) -> list[Post]:
@@ -339,7 +350,7 @@ class Board:
 
     def _changed(self) -> None:
         with self._lock:
-            self._listing = (-FRESH_SECONDS, [])
+            self._listing = (-RETRY_SECONDS, [])
 
 
 class _Scores:

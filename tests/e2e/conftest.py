@@ -16,6 +16,7 @@ import pytest
 from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
 
 from digits_core.store import SUFFIXES
+from st_page import SLOW_MS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,14 +36,18 @@ def models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(models_dir, tmp_path_factory) -> Iterator[str]:
-    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log.
+def server_database(tmp_path_factory) -> str:
+    """The URL of the app's class database: a scratch SQLite file (and no former collection beside it to copy in),
+    so what the tests correct, import, train or post never reaches data/; tests may fill it first."""
+    return f"sqlite:///{tmp_path_factory.mktemp('classdb') / 'class.sqlite'}"
 
-    Its class database is a scratch SQLite file too (and there is no former collection to copy in), so what the
-    tests correct, import or train never reaches data/."""
+
+@pytest.fixture(scope="session")
+def server(models_dir, server_database) -> Iterator[str]:
+    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    scratch = tmp_path_factory.mktemp("classdb")
-    env = {"DIGITS_MODELS_DIR": str(models_dir), "DIGITS_DATABASE_URL": f"sqlite:///{scratch / 'class.sqlite'}",
+    scratch = Path(server_database.removeprefix("sqlite:///")).parent
+    env = {"DIGITS_MODELS_DIR": str(models_dir), "DIGITS_DATABASE_URL": server_database,
            "DIGITS_HANDWRITING_DB": str(scratch / "handwriting.sqlite")}
     with running_app(SCREENSHOTS / "streamlit.log", env) as (url, _):
         yield url
@@ -60,6 +65,22 @@ def browser():
             pytest.fail(str(missing), pytrace=False)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def student(browser, server):
+    """A factory of fresh tabs, each in its own browser context (its own Streamlit session and browser id)."""
+    contexts = []
+
+    def open_tab():
+        context = browser.new_context(viewport=VIEWPORT, base_url=server)
+        context.set_default_timeout(SLOW_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
