@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digits_core.classroom.board import Board
 from digits_core.classroom.samples import Collection
 from digits_core.handwriting import LabelledSet
 from streamlit.testing.v1 import AppTest
@@ -151,3 +152,6 @@ def test_fine_tune_runs_as_a_job_and_becomes_the_session_model(stored_store, mni
     assert "Held-out class digits, before" in labels and "Held-out class digits, after" in labels
     assert at.session_state["active_model"].stored is False
     assert "tuned to the class" in at.session_state["active_model"].name
+    next(b for b in at.button if b.label == "Post").click().run()  # to the class board, from here too
+    (post,) = Board().posts()
+    assert not at.exception and post.name == "default tuned to the class-1" and post.preset == "custom"
