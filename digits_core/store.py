@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .data import REPO_ROOT, load_mnist
+from .evaluation import probabilities
 
 if TYPE_CHECKING:  # Keras and LiteRT load only when a model is read or written, so listing stays instant
     import keras
@@ -183,7 +184,6 @@ class ModelStore:
                      scored: np.ndarray | None = None) -> dict[Path, Callable[[str], Any]]:
         """Writers of the two files that let Draw and Evaluate read the model without TensorFlow (the test
         probabilities `scored` already, if given)."""
-        from .evaluation import probabilities
         from .lite import convert
 
         def test_probabilities(path: str) -> None:

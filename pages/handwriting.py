@@ -23,6 +23,7 @@ from ui.state import active_model, book, derived, mnist, models, pick_model
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 PER_ROW = 8
+IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (the server's limit for photos is 4 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
 
@@ -52,23 +53,24 @@ def class_evaluation(choice: str, digits):
 
 
 def sample_grid(collection: Collection, digit: int) -> None:
-    """The newest samples of one digit, each with what the model read, a Relabel choice and a Delete button."""
+    """The newest samples of one digit, each with what the model read and an Edit menu: relabel or delete it."""
+    outcome("grid")
     samples = collection.samples(digit, limit=SHOWN)
     if not samples:
         st.info(f"No {digit} yet: correct a prediction on Draw, or import a collection below.")
         return
-    outcome("grid")
     columns = st.columns(PER_ROW)
     for slot, sample in enumerate(samples):
         with columns[slot % PER_ROW]:
             st.image(upscale(sample.image, 3), width=84)
             st.caption("imported" if sample.predicted is None else f"read as {sample.predicted}")
-            with st.popover("Relabel", disabled=bool(locked("relabel")), help=locked("relabel")):
+            with st.popover("Edit", help="Relabel or delete this sample"):
                 st.pills("It is a", [d for d in range(10) if d != digit], key=f"relabel-{sample.id}",
-                         on_change=relabel, args=(collection, sample.id))
-            st.button("Delete", key=f"delete-{sample.id}", disabled=bool(locked("delete")),
-                      on_click=change, args=("grid", "Sample deleted.", collection.delete, sample.id),
-                      help=locked("delete") or "Remove this sample from the class collection")
+                         on_change=relabel, args=(collection, sample.id), disabled=bool(locked("relabel")),
+                         help=locked("relabel"))
+                st.button("Delete", key=f"delete-{sample.id}", disabled=bool(locked("delete")),
+                          on_click=change, args=("grid", "Sample deleted.", collection.delete, sample.id),
+                          help=locked("delete") or "Remove this sample from the class collection")
 
 
 def relabel(collection: Collection, sample_id: int) -> None:
@@ -118,7 +120,8 @@ def export_import(collection: Collection) -> None:
                          "application/octet-stream", on_click="ignore",
                          help="x_test (N, 28, 28) uint8 and y_test (N,): the layout of MNIST's test set")
     upload = right.file_uploader(f"Import a collection (.npz in MNIST's layout, at most {MAX_IMPORT:,} digits)",
-                                 type=["npz"], disabled=bool(locked("import")), help=locked("import"))
+                                 type=["npz"], max_upload_size=IMPORT_MB, disabled=bool(locked("import")),
+                                 help=locked("import"))
     if upload is not None:  # a callback: it runs before the page, so the counts and scores above include the import
         right.button("Add its digits to the collection", disabled=bool(locked("import")), on_click=change,
                      args=("import", "Added {0.count} digits.", collection.import_npz, upload.getvalue(),
@@ -135,12 +138,11 @@ def manage(collection: Collection, total: int) -> None:
     if not imports:
         st.caption("No import yet.")
     for batch in imports:
-        what, remove = st.columns([4, 1], vertical_alignment="center")
+        what, remove = st.columns([3, 1], vertical_alignment="center")
         who = f", from browser {batch.browser_id[:8]}" if batch.browser_id else ""
-        what.markdown(f"**{batch.name or 'an upload'}**: {batch.count:,} digits, "
-                      f"{batch.created_at:%Y-%m-%d %H:%M} UTC{who}")
+        what.text(f"{batch.name or 'An upload'}: {batch.count:,} digits, {batch.created_at:%Y-%m-%d %H:%M} UTC{who}")
         remove.button("Remove this import", key=f"remove-batch-{batch.id}", disabled=bool(locked("delete")),
-                      help=locked("delete"), on_click=change, width="stretch",
+                      help=locked("delete"), on_click=change,
                       args=("manage", "Removed {0} digits of the import.", collection.delete_batch, batch.id))
     st.subheader("Samples by browser")
     browsers = collection.browsers()

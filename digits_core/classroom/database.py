@@ -198,13 +198,14 @@ def _one_writer(url: str) -> ContextManager:
 
 
 def _create(url: str) -> Engine:
-    """An engine with pooled, pre-pinged connections; for SQLite the pragmas and BEGIN handling below."""
+    """An engine with pooled connections, pinged before use on a server (one restarted or dropped by a hosted
+    provider is replaced); for SQLite the pragmas and BEGIN handling below."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_SECONDS})
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": BUSY_SECONDS})
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_SECONDS})
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -26,6 +26,7 @@ from .schema import SOURCES, as_utc, batches, now, samples
 
 MAX_IMPORT = 20_000  # digits in one imported file
 RAW_SIDE = 280
+RAW_COMPRESSION = 1  # zlib level of the raw PNG: 1.8 ms a canvas against 3.3 ms at Pillow's 6, 2.4 KB against 1 KB
 CORRECTIONS = ("draw", "camera", "upload")  # the sources a student's own click made, which Undo takes back
 
 
@@ -219,7 +220,7 @@ def raw_png(source: object) -> bytes:
     image = Image.fromarray(np.ascontiguousarray(as_array(source)))
     image.thumbnail((RAW_SIDE, RAW_SIDE))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG", compress_level=RAW_COMPRESSION)  # a correction's write is mostly this
     return buffer.getvalue()
 
 
