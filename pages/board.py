@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.board import (PROJECTOR_CSS, REFRESH_SECONDS, class_digits_line, lead_line, load_ranking, missed_digits,
-                      post_actions, posting_switch, projector_table, projector_view, ranking_table, scatter)
+                      post_actions, posting_switch, projector_table, projector_view, ranked_by, ranking_table, scatter)
 from ui.identity import role_caption
 from ui.nav import leave_legacy_navigation
 
@@ -21,12 +21,13 @@ def projector() -> None:
     if not ranking.rows:
         st.info("No posts yet: train a model on Train and post it from the table of runs.")
         return
-    table, chart = st.columns([3, 2], gap="large")
-    with table:
-        projector_table(ranking, PROJECTOR_ROWS)
-        lead_line(ranking)
+    ranked_by(ranking)
+    projector_table(ranking, PROJECTOR_ROWS)
+    lead_line(ranking)
+    chart, missed = st.columns([3, 2], gap="large")
     with chart:
         scatter(ranking, height=460, font_size=18)
+    with missed:
         st.markdown("**The class's digits the models miss most**")
         missed_digits(ranking, 8, width=110)
 
@@ -43,6 +44,7 @@ def board() -> None:
     if not ranking.rows:
         st.info("No posts yet: train a model on Train and post it from the table of runs.")
         return
+    ranked_by(ranking)
     chosen = ranking_table(ranking)
     lead_line(ranking)
     post_actions(chosen)

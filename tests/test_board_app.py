@@ -62,7 +62,7 @@ def test_the_board_ranks_the_posts_with_both_accuracies(posted):
     assert frame["class accuracy"].notna().all() and frame["MNIST accuracy"].notna().all()
     assert list(frame.columns) == ["place", "nickname", "model", "preset", "parameters", "epochs", "training time (s)",
                                    "MNIST accuracy", "class accuracy", "posted at"]
-    assert any("Ranked by class accuracy" in caption.value for caption in at.caption)
+    assert any(text.value.startswith("Ranked by class accuracy") for text in at.markdown)
     assert any("a tie" in info.value for info in at.info)  # the same network twice: McNemar has nothing to test
     assert [chart.key for chart in at.get("plotly_chart")] == ["board_scatter"]
     (missed,) = [element for element in at.main if type(element).__name__ == "Image"]

@@ -40,8 +40,8 @@ PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { max-width: none; padding: 1.5rem 3rem; }
-[data-testid="stMain"] { font-size: 1.5rem; }
-[data-testid="stTable"] table { font-size: 1.6rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.5rem; }
+[data-testid="stTable"] table { font-size: 1.5rem; width: 100%; }
 [data-testid="stMain"] h1 { font-size: 3.2rem; }
 </style>"""
 
@@ -122,6 +122,7 @@ def ranking_table(ranking: Ranking) -> Post | None:
     st.dataframe(ranking_frame(ranking.rows), hide_index=True, on_select=_choose, selection_mode="single-row",
                  key="board_table", column_config={
                      "place": st.column_config.NumberColumn(width="small"),
+                     "parameters": st.column_config.NumberColumn(format="localized"),
                      "training time (s)": st.column_config.NumberColumn(format="%.1f"),
                      "MNIST accuracy": st.column_config.NumberColumn(format="percent"),
                      "class accuracy": st.column_config.NumberColumn(format="percent")})
@@ -137,18 +138,21 @@ def _choose() -> None:
 
 def projector_table(ranking: Ranking, count: int) -> None:
     """The top of the ranking as a plain table whose type the projector view enlarges."""
-    frame = ranking_frame(ranking.rows[:count]).drop(columns=["posted at"])
+    frame = ranking_frame(ranking.rows[:count]).drop(columns=["epochs", "posted at"])
     for column in ("MNIST accuracy", "class accuracy"):
         frame[column] = frame[column].map(lambda value: "–" if pd.isna(value) else f"{value:.1%}")
     frame["training time (s)"] = frame["training time (s)"].map(lambda value: "–" if pd.isna(value) else f"{value:.0f}")
     frame["parameters"] = frame["parameters"].map("{:,}".format)
-    frame["epochs"] = frame["epochs"].map(lambda value: "–" if pd.isna(value) else f"{value:.0f}")
     st.table(frame.set_index("place"))
 
 
+def ranked_by(ranking: Ranking) -> None:
+    """What ranks the board, in words."""
+    st.markdown(f"Ranked by {ranking.ranked_by}.")
+
+
 def lead_line(ranking: Ranking) -> None:
-    """What ranks the board, and whether the leader's lead could be luck."""
-    st.caption(f"Ranked by {ranking.ranked_by}.")
+    """Whether the leader's lead could be luck."""
     if ranking.lead:
         st.info(plain(ranking.lead), icon=":material/balance:")
     elif len(ranking.rows) > 1:

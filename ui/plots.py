@@ -241,9 +241,13 @@ def board_scatter(points: pd.DataFrame, groups: list[str], accuracy: str, height
                 marker=dict(size=10 + 36 * np.sqrt(part["parameters"] / biggest), opacity=0.8,
                             color=BOARD_COLOURS[number % len(BOARD_COLOURS)], symbol=SYMBOLS[number % len(SYMBOLS)],
                             line=dict(width=1, color="#333333"))))
-    fig = go.Figure(traces, layout=dict(legend=dict(title="preset", itemsizing="constant"), font=dict(size=font_size)))
-    fig.update_xaxes(title="training time (s)", type="log")
-    fig.update_yaxes(title=accuracy, tickformat=".0%")
+    font = dict(size=font_size)  # each part's own: Streamlit's chart theme sets the figure's
+    fig = go.Figure(traces, layout=dict(legend=dict(title=dict(text="preset", font=font), itemsizing="constant",
+                                                    font=font)))
+    fig.update_xaxes(title=dict(text="training time (s)", font=font), type="log", dtick=1, tickfont=font)
+    low = float(points["accuracy"].min()) if len(points) else 0.0
+    fig.update_yaxes(title=dict(text=accuracy, font=font), tickformat=".0%", tickfont=font,
+                     range=[max(0.0, low - 0.05), 1.02])  # not up to 105% for the big markers
     return _compact(fig, height)
 
 

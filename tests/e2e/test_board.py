@@ -31,7 +31,7 @@ def test_a_students_post_reaches_the_projector_within_five_seconds(student, clas
 
     start_training(pupil, samples=300, epochs=1)
     expect(metric(pupil, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
-    nickname = pupil.get_by_label("Your nickname")
+    nickname = pupil.get_by_role("textbox", name="Your nickname")
     nickname.fill(NICKNAME)
     nickname.press("Enter")
     idle(pupil)
