@@ -3,6 +3,7 @@ student and the teacher may do, and the projector view."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,7 +34,7 @@ def posted(entry, mnist, store):
     """Two posts, Ada's and a student's whose nickname has markup in it, and 400 class digits (80 or so held out)."""
     board = Board()
     first = board.post(entry, ADA, "Ada")
-    second = board.post(Entry(**{**entry.__dict__, "name": "copy", "mnist_accuracy": 0.5}), BO,
+    second = board.post(replace(entry, name="copy", mnist_accuracy=0.5), BO,
                         "**Bo** :red[x]")
     Collection().add_many(LabelledSet(mnist.x_test[:400], mnist.y_test[:400]))
     return first, second

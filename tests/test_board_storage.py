@@ -3,6 +3,7 @@ renaming, closing, refusing models that cannot read digits, and the ranking on t
 
 from __future__ import annotations
 
+from dataclasses import replace
 import time
 
 import numpy as np
@@ -62,10 +63,10 @@ def test_a_post_is_listed_with_its_figures(board, tiny_entry):
 
 def test_a_changed_network_is_custom_and_a_missing_nickname_anonymous(board, tiny_entry):
     wider = tiny_entry.spec.with_changes(dense=[{"units": 256}])
-    post = board.post(Entry(**{**tiny_entry.__dict__, "spec": wider}), "browser-a", None)
+    post = board.post(replace(tiny_entry, spec=wider), "browser-a", None)
     assert (post.preset, post.nickname) == (CUSTOM, ANONYMOUS)
     slower = tiny_entry.spec.with_changes(learning_rate=0.01)  # training settings aside, the network is the preset's
-    assert board.post(Entry(**{**tiny_entry.__dict__, "spec": slower}), "browser-a", "Ada").preset == "dense-128x2"
+    assert board.post(replace(tiny_entry, spec=slower), "browser-a", "Ada").preset == "dense-128x2"
 
 
 def test_markup_and_sql_in_a_nickname_stay_plain_text(board, tiny_entry):
@@ -120,13 +121,13 @@ def test_a_model_that_cannot_read_digits_is_refused(board, tiny_entry):
     from digits_core.lite import convert
 
     with pytest.raises(BoardError, match="does not read 28x28 digits"):
-        board.post(Entry(**{**tiny_entry.__dict__, "lite": b"not a model"}), "browser-a", "Ada")
+        board.post(replace(tiny_entry, lite=b"not a model"), "browser-a", "Ada")
     colour = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(BoardError, match="does not read 28x28 digits"):
-        board.post(Entry(**{**tiny_entry.__dict__, "lite": convert(colour)}), "browser-a", "Ada")
+        board.post(replace(tiny_entry, lite=convert(colour)), "browser-a", "Ada")
     three = keras.Sequential([keras.Input((28, 28, 1), dtype="uint8"), keras.layers.Flatten(), keras.layers.Dense(3)])
     with pytest.raises(BoardError, match="not ten"):
-        board.post(Entry(**{**tiny_entry.__dict__, "lite": convert(three)}), "browser-a", "Ada")
+        board.post(replace(tiny_entry, lite=convert(three)), "browser-a", "Ada")
     assert board.posts() == []
 
 
@@ -180,6 +181,10 @@ def test_the_board_ranks_on_the_class_digits_as_keras_reads_them(board, tiny_ent
     for index, wrong in zip(ranking.missed, ranking.missed_by):
         read = [keras_reads(model, class_set.images[index][None])[0] for model in keras.values()]
         assert sum(digit != class_set.labels[index] for digit in read) == wrong
+
+    assert board.ranking().rows is ranking.rows  # nothing changed: not worked out again for the next redraw
+    board.set_open(False, teacher=True)
+    assert not board.ranking().posting_open
 
     add_class_digits(mnist, 400, 300)  # the set grows: scores follow it (only the new digits are read)
     grown = board.ranking()

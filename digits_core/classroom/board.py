@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
@@ -170,6 +170,7 @@ class Board:
         self._scores = _Scores()
         self._class_set = ClassSet(np.empty((0, 28, 28), np.uint8), np.empty(0, np.uint8), version_of([], []))
         self._listing: tuple[float, list[Post] | ClassDatabaseError] = (-RETRY_SECONDS, [])
+        self._ranked: tuple[object, Ranking | None] = (None, None)  # (posts and class set version, their ranking)
         self._lock = threading.Lock()  # guards the listing and the class set
         self._scoring = threading.Lock()  # one thread scores posts; the others then find its scores
 
@@ -303,8 +304,19 @@ class Board:
             return found
 
     def ranking(self) -> Ranking:
-        """The board as its page and `board list` show it."""
+        """The board as its page and `board list` show it, worked out again only when a post or the class set has
+        changed (a projector asks every two seconds)."""
         listed, class_set = self.posts(), self.class_set()
+        key = (tuple(listed), class_set.version)
+        with self._lock:
+            ranked_for, ranked = self._ranked
+        if ranked_for != key:
+            ranked = self._rank(listed, class_set)
+            with self._lock:
+                self._ranked = key, ranked
+        return replace(ranked, posting_open=self.is_open())
+
+    def _rank(self, listed: list[Post], class_set: ClassSet) -> Ranking:
         probabilities = self.class_probabilities(listed, class_set)
         standings, ranked_by = rank({post.id: post.mnist_accuracy for post in listed}, probabilities,
                                     class_set.labels)
@@ -312,7 +324,7 @@ class Board:
         rows = [Row(s.place, by_id[s.post_id], s.class_accuracy) for s in standings]
         missed = most_missed(probabilities, class_set.labels, MISSED)
         return Ranking(rows, ranked_by, _lead(standings, by_id, probabilities, class_set), class_set, missed,
-                       times_missed(probabilities, class_set.labels)[missed], self.is_open())
+                       times_missed(probabilities, class_set.labels)[missed], posting_open=True)
 
     # The rest.
 

@@ -7,6 +7,7 @@ them. Scoring reads a post's LiteRT model: no TensorFlow in the server.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Sequence
@@ -21,6 +22,7 @@ MIN_CLASS_DIGITS = 50  # below this many held-out digits, the board ranks by MNI
 LIKELY_LUCK = 0.05  # McNemar's p-value above which a lead "could be luck"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a redraw of the board asks again for every sample of the collection
 def held_out(sample_id: int | str) -> bool:
     """Whether a sample belongs to the board's held-out fifth: a hash of its id, the same on every server."""
     digest = hashlib.sha256(f"digits-board:{sample_id}".encode()).digest()
