@@ -85,6 +85,15 @@ def test_use_this_model_makes_a_post_the_active_model_of_every_page(posted, mnis
     assert not at.exception
     accuracy = next(m for m in at.metric if m.label == "Test accuracy").value
     assert accuracy == f"{first.mnist_accuracy:.2%}"
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception and at.multiselect(key="compared").value[0] == post_label(first)
+    compared = next(d.value for d in at.dataframe if "test accuracy" in d.value.columns)
+    assert compared["test accuracy"].iloc[0] == pytest.approx(first.mnist_accuracy)
+    at.switch_page("pages/inside.py").run()
+    at.radio(key="inside_source").set_value("A test image").run()
+    at.number_input(key="inside_index").set_value(1).run()
+    assert not at.exception  # looked inside by the training process, from the post's .keras bytes
+    assert next(m for m in at.metric if m.label == "Prediction").value == str(mnist.y_test[1])
 
 
 def test_a_markup_nickname_is_shown_as_typed(posted):
