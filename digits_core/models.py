@@ -98,7 +98,7 @@ class Models:
             return Predictor.load(picked.name, self.store)
         if not lite.available():
             return Predictor(self.keras_model(picked), picked.label)
-        content = self.to_lite(picked.run.model_bytes) if picked.kind == RUN else self._board().lite(picked.post.id)
+        content = self.to_lite(picked.run.model_bytes) if picked.kind == RUN else self._post_bytes(picked, "lite")
         return Predictor(lite.LiteModel(content, picked.label), picked.label)
 
     def as_run(self, picked: Picked, data: MnistData) -> Run:
@@ -112,7 +112,7 @@ class Models:
         post, probabilities = picked.post, self.reader(picked).probabilities(data.x_test)
         loss, accuracy = scores(probabilities, data.y_test)
         return with_new_id(Run(0, post.name, post.preset, post.spec, (), (), post.train_seconds, False, loss, accuracy,
-                               post.train_samples, post.params, len(self._board().model(post.id)),
+                               post.train_samples, post.params, len(self._post_bytes(picked, "model")),
                                probabilities.astype("float16"), {"preset": post.preset, "nickname": post.nickname}))
 
     def evaluation(self, picked: Picked, data: MnistData) -> Evaluation:
@@ -129,7 +129,7 @@ class Models:
         """The Keras model itself (loads TensorFlow: for the training process and the command line)."""
         if picked.kind == STORED:
             return self.store.load(picked.name)
-        return model_from_bytes(picked.run.model_bytes if picked.kind == RUN else self._board().model(picked.post.id))
+        return model_from_bytes(picked.run.model_bytes if picked.kind == RUN else self._post_bytes(picked, "model"))
 
     def worker_source(self, picked: Picked) -> ModelSource:
         """The model as the training process loads it (to look inside it, to fine-tune it)."""
@@ -137,7 +137,7 @@ class Models:
             return ModelSource.stored(self.store.root, picked.name, picked.version)
         if picked.kind == RUN:
             return ModelSource.run(picked.run)
-        return ModelSource(picked.key, model_bytes=self._board().model(picked.post.id))
+        return ModelSource(picked.key, model_bytes=self._post_bytes(picked, "model"))
 
     def _stored(self) -> list[StoredModel]:
         try:
@@ -145,10 +145,18 @@ class Models:
         except (OSError, StoreError):
             return []
 
-    def _board(self) -> PostReader:
+    def _post_bytes(self, picked: Picked, form: str) -> bytes:
+        """A post's model as "lite" or "model" (.keras) bytes; StoreError, as for a stored model, when it cannot be
+        read (taken down since it was listed, or the class database cannot be reached)."""
+        from .classroom.board import BoardError
+        from .classroom.database import ClassDatabaseError
+
         if self.board is None:
             raise StoreError("the class board is not available here")
-        return self.board
+        try:
+            return getattr(self.board, form)(picked.post.id)
+        except (BoardError, ClassDatabaseError) as exc:
+            raise StoreError(f"{picked.label} cannot be read: {exc}") from exc
 
 
 def _of_run(run: Run) -> Picked:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_core.classroom.board import Board, BoardError, Entry
+from digits_core.classroom.board import Board, Entry
 from digits_core.lite import LiteModel, convert
 from digits_core.models import BOARD, POST, RUN, STORED, Models, post_label
 from digits_core.runs import run_from_training
@@ -63,10 +63,10 @@ def test_every_source_loads_in_keras_and_in_the_training_process(three, tiny_mod
         assert source.key and (source.name == "tiny" or source.model_bytes)
 
 
-def test_a_post_taken_down_cannot_be_read(three):
+def test_a_post_taken_down_since_it_was_listed_is_a_store_error_as_for_a_stored_model(three):
     picked = three.find(three.labels()[-1])
     Board().take_down(picked.post.id, None, teacher=True)
-    with pytest.raises(BoardError, match="no post"):
+    with pytest.raises(StoreError, match="cannot be read: there is no post"):
         three.reader(picked)
     assert Models([], three.store).find(picked.label) is None  # without the board, no posts
 
