@@ -58,7 +58,8 @@ def post_controls(run: Run) -> None:
     one replaces once the student has MAX_POSTS on the board."""
     with st.popover("Post to the class board", icon=":material/leaderboard:", width="stretch"):
         try:
-            posting_open, mine = class_board().is_open(), class_board().posts_of(browser_id())
+            mine = class_board().posts_of(browser_id())  # first: a database that is down fails here at once
+            posting_open = class_board().is_open()
         except ClassDatabaseError as exc:
             st.error(f"The class board cannot be reached: {exc}")
             return

@@ -9,7 +9,6 @@ set reads only its new digits, so a board of 200 posts redraws from memory.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -89,7 +88,7 @@ class Entry:
     @classmethod
     def of_run(cls, run: Any, lite: bytes) -> Entry:
         """A session's run (digits_core.runs.Run) with its LiteRT form, converted by the training process."""
-        return cls(run.name, run.model_bytes, lite, run.parameters, run.test_accuracy, run.preset, run.spec,
+        return cls(run.name[:MAX_NAME], run.model_bytes, lite, run.parameters, run.test_accuracy, run.preset, run.spec,
                    len(run.history) or None, run.train_samples, run.train_seconds)
 
 
@@ -128,8 +127,8 @@ def entry_from_keras(model_bytes: bytes, name: str, mnist: MnistData, meta: dict
         raise BoardError(f"{name} cannot be posted: it cannot be converted for LiteRT ({exc})") from exc
     check_readable(lite, name)
     accuracy = float(np.mean(LiteModel(lite, name).probabilities(mnist.x_test).argmax(axis=1) == mnist.y_test))
-    spec = _spec(json.dumps(meta["spec"])) if isinstance(meta.get("spec"), dict) else None
-    return Entry(name, model_to_bytes(model), lite, model.count_params(), accuracy, meta.get("preset"), spec,
+    return Entry(name, model_to_bytes(model), lite, model.count_params(), accuracy, meta.get("preset"),
+                 _spec(meta.get("spec")),
                  len(meta.get("history") or ()) or None, meta.get("train_samples"), meta.get("train_seconds"))
 
 
@@ -403,10 +402,11 @@ def _post(row: Any) -> Post:
                 row["mnist_accuracy"] or 0.0, as_utc(row["posted_at"]))
 
 
-def _spec(text: str | None) -> ModelSpec | None:
+def _spec(data: str | dict | None) -> ModelSpec | None:
+    """A spec from its JSON text or dict; None for none, or for one this version cannot read (shown as custom)."""
     try:
-        return None if not text else ModelSpec.from_json(text)
-    except (SpecError, TypeError, ValueError, json.JSONDecodeError):  # a spec from an older version: shown as custom
+        return ModelSpec.from_json(data) if isinstance(data, str) else ModelSpec.from_dict(data) if data else None
+    except (SpecError, TypeError, ValueError, AttributeError):
         return None
 
 
