@@ -242,6 +242,9 @@ def cmd_compare(args: argparse.Namespace) -> Any:
     from .store import ModelStore
 
     store, data = ModelStore(), load_mnist()
+    for name in (args.a, args.b):
+        if not store.is_complete(name):  # saved by an older version: written once, as the app does it
+            store.complete(name)
     a, b = (stored_run(store, name, data.x_test) for name in (args.a, args.b))
     result = compare(data.y_test, a.probabilities, b.probabilities)
     if not args.json:

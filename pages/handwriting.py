@@ -9,20 +9,24 @@ from digits_core.classroom.database import ClassDatabaseError
 from digits_core.classroom.samples import MAX_IMPORT, Collection
 from digits_core.handwriting import MIN_DIGITS, HandwritingError
 from digits_core.preprocess import upscale
-from digits_core.models import Models
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.board import post_controls
 from ui.classdb import collection as class_collection
+from ui.describe import digit_alt
+from ui.glossary import meaning
 from ui.draw import predictor
-from ui.identity import browser_id, locked
+from ui.identity import browser_id, locked, role_caption
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure
-from ui.state import active_model, book, derived, mnist, models, pick_model
+from ui.matrix import show_confusion
+from ui.runs import offer_for_drawing
+from ui.state import book, model_source, models, page_model, pick_model, training_worker
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 PER_ROW = 8
+PAGE = "handwriting"
 IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (the server's limit for photos is 4 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
@@ -62,7 +66,7 @@ def sample_grid(collection: Collection, digit: int) -> None:
     columns = st.columns(PER_ROW)
     for slot, sample in enumerate(samples):
         with columns[slot % PER_ROW]:
-            st.image(upscale(sample.image, 3), width=84)
+            st.image(upscale(sample.image, 3), width=84, alt=digit_alt(digit, "of the class", sample.predicted))
             st.caption("imported" if sample.predicted is None else f"read as {sample.predicted}")
             with st.popover("Edit", help="Relabel or delete this sample"):
                 st.pills("It is a", [d for d in range(10) if d != digit], key=f"relabel-{sample.id}",
@@ -80,30 +84,30 @@ def relabel(collection: Collection, sample_id: int) -> None:
 
 
 def start_finetune(choice: str, digits) -> None:
-    """Start the fine-tune as this session's job; model, spec and data are taken here (the thread never calls st.*)."""
-    from digits_core.finetune import finetune
-
-    model, picked = derived(choice, "keras_model", Models.keras_model), models().find(choice)
-    data = mnist()
-    start("finetune", f"{picked.name} tuned to the class",
-          lambda job: finetune(model, picked.spec, data, digits, progress=job, stop=job.stop))
+    """Start the fine-tune in the training process as this session's job (what it needs is taken here: the job's
+    thread never calls st.*)."""
+    found = models().find(choice)  # listed by this script run's picker
+    source, worker, label = model_source(choice), training_worker(), f"{found.name}-tuned"
+    start("finetune", label, lambda job: worker.finetune(source, found.spec, digits, label, job))
 
 
 def tuned_figures() -> None:
     """The latest fine-tune of this session: held-out class accuracy before and after, and MNIST's."""
     job = current_job("finetune")
-    result = job.snapshot().result if job is not None and job.finished else None
-    if result is None:
+    run = job.snapshot().result if job is not None and job.finished else None
+    if run is None:
         return
+    held_out = run.meta["held_out"]
     a, b, c = st.columns(3)
-    a.metric("Held-out class digits, before", f"{result.held_out_before:.1%}",
-             help=f"{result.held_out_count} digits of the class the tuning never saw")
-    b.metric("Held-out class digits, after", f"{result.held_out_after:.1%}",
-             delta=f"{(result.held_out_after - result.held_out_before) * 100:+.1f} points")
-    c.metric("MNIST test set, after", f"{result.test_accuracy:.2%}")
-    st.success("The tuned model is now this session's model: try it on Draw; save it on Train.")
-    tuned = next((run for run in reversed(book().runs) if run.preset == job.label), None)
+    a.metric("Held-out class digits, before", f"{held_out['before']:.1%}",
+             help=f"{held_out['count']} digits of the class the tuning never saw. {meaning('held out')}")
+    b.metric("Held-out class digits, after", f"{held_out['after']:.1%}",
+             delta=f"{(held_out['after'] - held_out['before']) * 100:+.1f} points")
+    c.metric("MNIST test set, after", f"{run.test_accuracy:.2%}", help=meaning("test set"))
+    tuned = next((kept for kept in book().runs if kept.id == run.id), None)
     if tuned is not None:
+        st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
+        offer_for_drawing(tuned)
         post_controls(tuned)
 
 
@@ -166,6 +170,7 @@ def manage(collection: Collection, total: int) -> None:
 st.title("The class's handwriting")
 st.caption("Every correction made on Draw lands here: the 28x28 image the model saw and the digit it really was. "
            "Only images and labels are kept, no names.")
+role_caption()
 try:
     collection = class_collection()
     counts, digits = collection.counts(), collection.digits()
@@ -180,7 +185,7 @@ if picked is not None:
     sample_grid(collection, int(picked))
 
 st.header("How a model reads the class's digits")
-choice = pick_model()
+choice = pick_model(PAGE)
 if choice is None:
     st.info("No model yet: train one on the Train page.")
 elif not len(digits.y_test):
@@ -188,18 +193,18 @@ elif not len(digits.y_test):
 else:
     try:
         result = class_evaluation(choice, digits)
-    except StoreError as exc:
+    except (StoreError, WorkerError) as exc:  # a damaged model, or an old one the training process could not complete
         st.error(str(exc))
     else:
-        model = active_model()
+        model = page_model(PAGE)
         a, b = st.columns(2)
         a.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
         b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
                  else f"{model.accuracy:.2%}")
-        st.caption("Rows: the digit the student meant; columns: what the model read.")
-        st.plotly_chart(confusion_figure(result.confusion), width="stretch", key="class_confusion")
+        st.caption("Rows: the digit the student meant; columns: what the model read.", help=meaning("confusion matrix"))
+        show_confusion(result.confusion, "class_confusion", clickable=False)
 
-st.header("Fine-tune the model to the class")
+st.header("Fine-tune the model to the class", help=meaning("fine-tune"))
 st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "
            "and turned at random). A fifth of the class's digits, the fifth the class board scores on, is kept aside: "
            "the accuracy on them before and after says whether the model learnt the class's handwriting or only "

@@ -80,7 +80,7 @@ def test_use_this_model_makes_a_post_the_active_model_of_every_page(posted, mnis
     assert not at.exception
     assert at.session_state["active_model"].name == post_label(first)
     at.switch_page("pages/draw.py").run()
-    assert not at.exception and at.selectbox(key="model_choice").value == post_label(first)
+    assert not at.exception and at.selectbox(key="model_choice_draw").value == post_label(first)
     at.switch_page("pages/evaluate.py").run()
     assert not at.exception
     accuracy = next(m for m in at.metric if m.label == "Test accuracy").value
@@ -170,6 +170,6 @@ def test_the_projector_view_is_a_large_table_without_controls(posted):
 def test_without_the_class_database_draw_works_and_the_board_says_why(monkeypatch):
     monkeypatch.setenv("DIGITS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
     at = open_page("pages/draw.py")
-    assert not at.exception and at.selectbox(key="model_choice").options == ["default"]
+    assert not at.exception and at.selectbox(key="model_choice_draw").options == ["default"]
     at.switch_page(BOARD).run()
     assert not at.exception and any("cannot be reached" in error.value for error in at.error)

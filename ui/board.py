@@ -8,8 +8,6 @@ ui.text.plain, never as HTML.
 from __future__ import annotations
 
 import html
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +25,7 @@ from digits_core.worker import WorkerError
 from .classdb import class_board
 from .identity import browser_id, is_teacher, locked, nickname
 from .plots import board_scatter
-from .state import activate_choice, training_worker
+from .state import local, training_worker, use_everywhere
 from .text import plain
 
 REFRESH_SECONDS = 2.0  # the projector view redraws this often: a new post shows within the 5 s a class waits
@@ -111,7 +109,7 @@ def ranking_frame(rows: list[Row]) -> pd.DataFrame:
         "place": row.place, "nickname": row.post.nickname, "model": row.post.name, "preset": row.post.preset,
         "parameters": row.post.params, "epochs": row.post.epochs, "training time (s)": row.post.train_seconds,
         "MNIST accuracy": row.post.mnist_accuracy, "class accuracy": row.class_accuracy,
-        "posted at": _local(row.post.posted_at)} for row in rows],
+        "posted at": local(row.post.posted_at).replace(tzinfo=None)} for row in rows],
         columns=["place", "nickname", "model", "preset", "parameters", "epochs", "training time (s)",
                  "MNIST accuracy", "class accuracy", "posted at"])
 
@@ -218,7 +216,7 @@ def post_actions(post: Post | None) -> None:
 
 
 def _use(post: Post) -> None:
-    activate_choice(post_label(post))
+    use_everywhere(post_label(post))
     st.session_state[MESSAGE] = True, (f"#{post.id} is now the active model: Draw, Evaluate, Compare and Inside use "
                                        "it (see the sidebar).")
 
@@ -260,15 +258,6 @@ def posting_switch(ranking: Ranking) -> None:
         st.rerun()
     if not ranking.posting_open:
         st.caption("Posting is closed: nobody can post until the teacher opens it again.")
-
-
-def _local(moment: datetime) -> datetime:
-    """A UTC time in the browser's time zone (naive, for the table), or as it is when the zone is not known."""
-    try:
-        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    return (moment.astimezone(zone) if zone else moment).replace(tzinfo=None)
 
 
 def class_digits_line(ranking: Ranking) -> str:

@@ -11,21 +11,23 @@ from typing import Any
 import streamlit as st
 
 from digits_core.classroom.database import ClassDatabaseError
-from digits_core.runs import Run, run_from_training
+from digits_core.runs import Run
 
 from .classdb import kept_runs, owners
 from .identity import browser_id, is_teacher, nickname
-from .state import KEPT, NOTICES, RESTORED, activate, active_model, book, derived, mnist, store, training_worker
+from .state import (KEPT, NOTICES, RESTORED, activate, active_model, book, clock, derived, follow_rename, mnist, store,
+                    training_worker)
+from .text import plain
 
 
 def keep_runs(runs: list[Run]) -> None:
-    """Finished trainings join the session's runs and the last becomes active; a dropped unsaved run leaves a notice."""
+    """Finished trainings join the session's runs; a dropped unsaved run leaves a notice. None of them reads
+    drawings until the student chooses it (offer_for_drawing)."""
     for run in runs:
         run, dropped = book().add(run)
         _notice(*(f"Run **{old.name}** was dropped: a session keeps its last {book().limit} runs "
                   "(save a run to keep it)." for old in dropped if old.stored_as is None))
         _keep(run, dropped)
-        activate(run)
 
 
 def restore_runs() -> None:
@@ -45,9 +47,16 @@ def restore_runs() -> None:
     st.session_state[KEPT] = {run.id: row for row, run in kept}
 
 
-def activate_trained(result: Any, label: str) -> None:
-    """Compatibility for jobs that return a training.TrainResult: keep it as a run, made active."""
-    keep_runs([run_from_training(result, label, (), mnist().x_test)])
+def offer_for_drawing(run: Run) -> None:
+    """One click makes `run` the model that reads drawings; or a line saying that it already is, and since when."""
+    drawing = active_model()
+    if drawing is not None and drawing.name == run.label:
+        st.success(f"**{run.name}** reads your drawings (since {clock(drawing.since)}).", icon=":material/draw:")
+        return
+    left, right = st.columns([2, 3], vertical_alignment="center")
+    left.button("Use this model to read drawings", key=f"use-{run.id}", icon=":material/draw:", on_click=activate,
+                args=(run,), help="Draw, and Evaluate and Inside until you pick another there, will use this model")
+    right.caption(f"Draw reads with **{plain(drawing.name)}** now." if drawing else "No model reads drawings yet.")
 
 
 def active_run() -> Run | None:
@@ -57,11 +66,9 @@ def active_run() -> Run | None:
 
 
 def rename_run(run: Run, name: str) -> Run:
-    """Rename a run (RunError for a bad or taken name); the active model follows it."""
-    was_active = active_model() is not None and active_model().name == run.label
+    """Rename a run (RunError for a bad or taken name); the model that reads drawings follows it."""
     renamed = book().rename(run.id, name)
-    if was_active:
-        activate(renamed)
+    follow_rename(run.label, renamed)
     _rewrite(renamed)
     return renamed
 

@@ -17,10 +17,10 @@ PERCENT = r"\d+\.\d%"
 
 
 @pytest.fixture
-def class_digits(server_database):
+def class_digits(server_env):
     """400 class digits in the server's collection: some 80 held out, enough for the board to rank by them."""
     data = load_mnist()
-    Collection(server_database).add_many(LabelledSet(data.x_test[:400], data.y_test[:400]))
+    Collection(server_env["DIGITS_DATABASE_URL"]).add_many(LabelledSet(data.x_test[:400], data.y_test[:400]))
 
 
 def test_a_students_post_reaches_the_projector_within_five_seconds(student, class_digits):

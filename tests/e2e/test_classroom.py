@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from st_page import DIGITS, TRAIN_MS, canvas, draw, metric, no_exception, open_page, start_training
+from st_page import DIGITS, SLOW_MS, TRAIN_MS, canvas, draw, metric, no_exception, open_page, start_training
 
 CLOSED_TAB_MS = 60_000  # the run of a closed tab ends within 30 s (10 s of grace, then its next batch): headroom
 BROKEN = "broken"
@@ -52,9 +52,9 @@ def test_a_broken_model_file_gives_a_message_and_the_others_still_work(student, 
     expect(broken.get_by_test_id("stAlertContentError").filter(has_text=broken_model)).to_be_visible()
     no_exception(broken)
     open_page(other, "/draw")
-    expect(canvas(other)).to_be_visible()
+    expect(canvas(other)).to_be_visible(timeout=SLOW_MS)  # a new tab's canvas, on a busy machine
     draw(other, DIGITS[7])
-    expect(metric(other, "Prediction")).to_have_text("7")
+    expect(metric(other, "Prediction")).to_have_text("7", timeout=SLOW_MS)
     pick_model(broken, "default")  # the same tab goes on with a sound model
     expect(broken.get_by_test_id("stAlertContentError")).to_have_count(0)
     no_exception(broken)
