@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark: CommonMark lets each be escaped
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$:!&=])")  # emphasis, code, links, HTML, math, icons and colours, headings
+_LIST_ITEM = re.compile(r"^([-+]|\d+[.)])")  # what makes a line a list item, where the text starts a line
 
 
 def plain(text: object) -> str:
-    """`text` for st.markdown and friends with every Markdown, colour, icon and math sign escaped: shown, never run."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    """`text` on one line for st.markdown and friends, every sign Markdown or Streamlit would act on escaped: shown
+    as typed, never run."""
+    escaped = _MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    return _LIST_ITEM.sub(lambda item: item.group(1)[:-1] + "\\" + item.group(1)[-1], escaped)
