@@ -1,4 +1,5 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting, compare.
+"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting, compare,
+board.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
 input (the project's own DataError, SpecError, StoreError, HandwritingError, ClassDatabaseError, a wrong
@@ -21,7 +22,9 @@ from typing import Any, Callable
 import numpy as np
 from tqdm import tqdm
 
+from .classroom.board import BoardError
 from .classroom.database import ClassDatabaseError
+from .classroom.roles import RoleError
 from .data import DataError, load_mnist
 from .handwriting import HandwritingError
 from .presets import PRESETS, get_preset
@@ -29,8 +32,10 @@ from .spec import SpecError
 from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
-WITHOUT_TENSORFLOW = {"presets", "models", "handwriting", "class"}
+WITHOUT_TENSORFLOW = {"presets", "models", "handwriting", "class", "board"}  # `board post` imports it itself
 PASSCODE_ENV = "DIGITS_TEACHER_PASSCODE"
+BOARD_KEYS = ("place", "id", "nickname", "name", "preset", "params", "epochs", "train_seconds", "mnist_accuracy",
+              "class_accuracy", "class_digits", "posted_at")
 
 
 class NotTheTeacher(Exception):
@@ -38,7 +43,8 @@ class NotTheTeacher(Exception):
 
 
 # The project's own refusals; anything else is a bug.
-BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError, ClassDatabaseError, NotTheTeacher)
+BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError, ClassDatabaseError, NotTheTeacher, BoardError,
+             RoleError)
 
 
 class _EpochBar:
@@ -308,6 +314,82 @@ def check_passcode(args: argparse.Namespace) -> None:
                             f"{'wrong' if given else 'give the'} --passcode (${PASSCODE_ENV} is set)")
 
 
+def cmd_board(args: argparse.Namespace) -> Any:
+    from .classroom.board import Board
+
+    board = Board()
+    if args.action == "post":
+        return _board_post(board, Path(args.file), args.nickname, args.replace)
+    if args.action == "remove":
+        from .classroom.roles import PasscodeGate, passcode_from_env
+
+        PasscodeGate(passcode_from_env()).require(args.passcode)
+        post = board.take_down(args.id, None, teacher=True)
+        print(f"took down #{post.id} ({post.nickname}: {post.name})")
+        return {"action": "remove", "id": post.id}
+    ranking = board.ranking()
+    rows = [{"place": row.place, "id": row.post.id, "nickname": row.post.nickname, "name": row.post.name,
+             "preset": row.post.preset, "params": row.post.params, "epochs": row.post.epochs,
+             "train_seconds": row.post.train_seconds, "mnist_accuracy": row.post.mnist_accuracy,
+             "class_accuracy": row.class_accuracy, "class_digits": len(ranking.class_set),
+             "posted_at": row.post.posted_at.isoformat(timespec="seconds")} for row in ranking.rows]
+    if args.action == "export":
+        return _board_export(rows, Path(args.file))
+    if not args.json:
+        print(f"ranked by {ranking.ranked_by}" + ("" if ranking.posting_open else "; posting is closed"))
+        for row in rows:
+            on_class = "-" if row["class_accuracy"] is None else f"{row['class_accuracy']:.4f}"
+            print(f"{row['place']:>3}. #{row['id']:<4} {row['nickname']:24} {row['name']:24} {row['preset']:18} "
+                  f"MNIST {row['mnist_accuracy']:.4f}  class {on_class}")
+        if ranking.lead:
+            print(ranking.lead)
+    return rows
+
+
+def _board_post(board: Any, path: Path, nickname: str | None, replace: int | None) -> Any:
+    """Convert and score a .keras file here (this process may load TensorFlow: it is not the server), then post it."""
+    from .classroom.board import entry_from_keras
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BoardError(f"{path} cannot be read ({exc.strerror or exc})") from exc
+    import_tensorflow_quietly()
+    entry = entry_from_keras(data, path.stem, load_mnist(), _store_meta(path))
+    post = board.post(entry, None, nickname, replace)
+    print(f"posted {path} as #{post.id} ({post.nickname}: {post.name}), {post.mnist_accuracy:.4f} on MNIST")
+    return {"action": "post", "id": post.id, "nickname": post.nickname, "name": post.name,
+            "mnist_accuracy": post.mnist_accuracy}
+
+
+def _store_meta(path: Path) -> dict[str, Any] | None:
+    """The store's JSON beside a .keras file (its preset, spec and history), when it has one that reads."""
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _board_export(rows: list[dict[str, Any]], path: Path) -> Any:
+    import csv
+
+    try:
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, BOARD_KEYS)
+            writer.writeheader()
+            writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
+    except OSError as exc:
+        raise BoardError(f"cannot write {path} ({exc.strerror or exc})") from exc
+    print(f"exported {len(rows)} posts to {path}")
+    return {"action": "export", "file": str(path), "posts": len(rows)}
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a nickname starting with = + - @ would otherwise run as a formula."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow with descriptor 2 sent to a scratch file, replayed only if the import fails.
 
@@ -399,6 +481,19 @@ def build_parser() -> argparse.ArgumentParser:
         teachers.add_argument("--passcode", help=f"the teacher's passcode, when ${PASSCODE_ENV} is set")
     for action in [*actions.choices.values(), *class_actions.choices.values()]:
         # --json after the action too; SUPPRESS keeps one given before it
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
+    board = command("board", cmd_board, "the class board: posts ranked on the class's held-out digits and MNIST")
+    posts = board.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    posts.add_parser("list", help="the ranking, best first")
+    post = posts.add_parser("post", help="post a .keras model (converted and scored on MNIST here)")
+    post.add_argument("file", metavar="MODEL.keras")
+    post.add_argument("--nickname", help="shown on the board (default: anonymous)")
+    post.add_argument("--replace", type=int, metavar="ID", help="the post this one replaces")
+    take_down = posts.add_parser("remove", help="take a post down (the teacher's: --passcode when one is set)")
+    take_down.add_argument("id", type=int, metavar="ID")
+    take_down.add_argument("--passcode", help=f"the teacher's passcode, when ${PASSCODE_ENV} is set")
+    posts.add_parser("export", help="write the ranking as CSV").add_argument("file", metavar="board.csv")
+    for action in posts.choices.values():  # as for handwriting: --json after the action too
         action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
     return parser
 

@@ -1,7 +1,8 @@
 """Fine-tune a model to the class's handwriting: more training on MNIST plus the class's digits, weighted up.
 
-A fifth of the class's digits is held out before anything is trained; the accuracy on them
-before and after is the honest measure of what the tuning did. The class's digits are few,
+The class board's held-out fifth of the class's digits (classroom.scoring.held_out, a hash of
+each sample's id) is never trained on; the accuracy on it before and after is the honest measure
+of what the tuning did, and the board scores every post on the same digits. The class's digits are few,
 so each counts `class_weight` times an MNIST digit, and all are shifted and rotated at
 random (Keras layers in front of the model, active only in training). The model given is
 never changed: a copy is trained.
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .backend import keras
+from .classroom.scoring import held_out_mask
 from .data import MnistData
 from .evaluation import probabilities, scores
 from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
@@ -38,7 +40,6 @@ class FinetuneSettings:
     batch_size: int = 64
     shift: float = 2.0  # pixels
     rotation: float = 10.0  # degrees
-    held_out: float = 0.2
 
 
 @dataclass
@@ -68,7 +69,7 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
         raise HandwritingError(f"fine-tuning needs at least {MIN_DIGITS} digits in the collection, "
                                f"it has {len(digits.y_test)}")
     rng = np.random.default_rng(seed)
-    train_part, held = split(digits, settings.held_out, rng)
+    train_part, held = split(digits)
     before = float(np.mean(_read(model, held.x_test) == held.y_test))
     tuned = keras.models.clone_model(model)
     tuned.set_weights(model.get_weights())
@@ -101,12 +102,14 @@ def finetune_run(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, d
     return run_from_training(result, label, thinned(recorder.batches), mnist.x_test)
 
 
-def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:
-    """The class's digits in a training part and a held-out part (at least one digit each), at random."""
-    order = rng.permutation(len(digits.y_test))
-    count = min(max(1, round(len(order) * held_out)), len(order) - 1)
-    held, kept = order[:count], order[count:]
-    return (LabelledSet(digits.x_test[kept], digits.y_test[kept]),
+def split(digits: LabelledSet) -> tuple[LabelledSet, LabelledSet]:
+    """The class's digits to train on, and the board's held-out fifth, chosen by their sample ids (by their place,
+    counted from 1, for digits from a file); HandwritingError unless both parts have a digit."""
+    held = held_out_mask(digits.ids or range(1, len(digits.y_test) + 1))
+    if held.all() or not held.any():
+        raise HandwritingError(f"none of the {len(held)} class digits is {'to train on' if held.all() else 'held out'}"
+                               " yet (one in five is held out, by its id): add a few more")
+    return (LabelledSet(digits.x_test[~held], digits.y_test[~held]),
             LabelledSet(digits.x_test[held], digits.y_test[held]))
 
 

@@ -29,6 +29,7 @@ class LabelledSet:
 
     x_test: np.ndarray  # (N, 28, 28) uint8
     y_test: np.ndarray  # (N,) uint8
+    ids: tuple[int, ...] = ()  # the class collection's sample ids (the board's held-out split); none for a file's
 
 
 def load_labelled(source: str | os.PathLike | bytes) -> LabelledSet:

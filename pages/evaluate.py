@@ -15,7 +15,7 @@ from ui.nav import leave_legacy_navigation
 from ui.describe import curves_summary, digit_alt
 from ui.matrix import pick_cell, show_confusion
 from ui.plots import fold_box, learning_curves
-from ui.state import CV_RESULT, book, derived, mnist, pick_model, store, training_worker
+from ui.state import CV_RESULT, book, derived, mnist, pick_model, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
@@ -26,11 +26,8 @@ PER_DIGIT = {term: st.column_config.NumberColumn(format="%.3f", width="small", h
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate_stored, from_probabilities
-
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda name: evaluate_stored(store(), name, mnist()),
-                       lambda run: from_probabilities(run.probabilities, mnist().y_test))
+        return derived(choice, "evaluation", lambda models, picked: models.evaluation(picked, mnist()))
 
 
 def images_with_probabilities(result, indices, gallery: str) -> None:

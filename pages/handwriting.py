@@ -9,9 +9,9 @@ from digits_core.classroom.database import ClassDatabaseError
 from digits_core.classroom.samples import MAX_IMPORT, Collection
 from digits_core.handwriting import MIN_DIGITS, HandwritingError
 from digits_core.preprocess import upscale
-from digits_core.spec import ModelSpec
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.board import post_controls
 from ui.classdb import collection as class_collection
 from ui.describe import digit_alt
 from ui.glossary import meaning
@@ -21,7 +21,7 @@ from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start
 from ui.nav import leave_legacy_navigation
 from ui.matrix import show_confusion
 from ui.runs import offer_for_drawing
-from ui.state import book, model_source, page_model, pick_model, store, training_worker
+from ui.state import book, model_source, models, page_model, pick_model, training_worker
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -86,15 +86,9 @@ def relabel(collection: Collection, sample_id: int) -> None:
 def start_finetune(choice: str, digits) -> None:
     """Start the fine-tune in the training process as this session's job (what it needs is taken here: the job's
     thread never calls st.*)."""
-    run = book().find(choice)
-    spec = run.spec if run else _stored_spec(choice)
-    source, worker, label = model_source(choice), training_worker(), f"{run.name if run else choice}-tuned"
-    start("finetune", label, lambda job: worker.finetune(source, spec, digits, label, job))
-
-
-def _stored_spec(name: str) -> ModelSpec | None:
-    spec = store().info(name).meta.get("spec")
-    return ModelSpec.from_dict(spec) if spec else None
+    found = models().find(choice)  # listed by this script run's picker
+    source, worker, label = model_source(choice), training_worker(), f"{found.name}-tuned"
+    start("finetune", label, lambda job: worker.finetune(source, found.spec, digits, label, job))
 
 
 def tuned_figures() -> None:
@@ -114,6 +108,7 @@ def tuned_figures() -> None:
     if tuned is not None:
         st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
         offer_for_drawing(tuned)
+        post_controls(tuned)
 
 
 def export_import(collection: Collection) -> None:
@@ -211,8 +206,9 @@ else:
 
 st.header("Fine-tune the model to the class", help=meaning("fine-tune"))
 st.caption("Train the model a little more on MNIST and the class's digits (each worth ten MNIST digits, shifted "
-           "and turned at random). A fifth of the class's digits is kept aside: the accuracy on them before and "
-           "after says whether the model learnt the class's handwriting or only remembered it.")
+           "and turned at random). A fifth of the class's digits, the fifth the class board scores on, is kept aside: "
+           "the accuracy on them before and after says whether the model learnt the class's handwriting or only "
+           "remembered it.")
 enough = len(digits.y_test) >= MIN_DIGITS
 if st.button("Fine-tune", type="primary", disabled=choice is None or not enough or busy()):
     start_finetune(choice, digits)

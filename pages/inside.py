@@ -6,7 +6,7 @@ import streamlit as st
 from digits_core.explained import ExplainError, blocks, overlay, shipped_embedding, tile
 from digits_core.preprocess import ImageError, to_mnist
 from digits_core.store import StoreError
-from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
+from digits_core.worker import RemoteExplainer, WorkerError
 from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
 from ui.draw import drawing_pad, sharp_image
 from ui.glossary import explain, meaning
@@ -14,17 +14,15 @@ from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
 from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import book, derived, mnist, pick_model, store, stored_version, training_worker
+from ui.state import derived, mnist, models, pick_model, store, training_worker
 
 leave_legacy_navigation()
 
 
 def explainer(choice: str) -> RemoteExplainer:
     """The chosen model's explainer, in the training process: TensorFlow stays out of the server."""
-    worker, root = training_worker(), store().root
-    return derived(choice, "explainer",
-                   from_store=lambda name: worker.explainer(ModelSource.stored(root, name, stored_version(name))),
-                   from_run=lambda run: worker.explainer(ModelSource.run(run)))
+    worker = training_worker()
+    return derived(choice, "explainer", lambda models, picked: worker.explainer(models.worker_source(picked)))
 
 
 def chosen_image() -> np.ndarray | None:
@@ -88,7 +86,8 @@ def saliency_panel(helper, image: np.ndarray, read: int) -> None:
 def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     """Test images on a map of the model's last hidden layer, the digit as a star, its nearest training images."""
     count = st.selectbox("Test images on the map", MAP_SIZES, key="map_size")
-    shipped = None if book().find(choice) else shipped_embedding(store(), choice)
+    picked = models().find(choice)
+    shipped = shipped_embedding(store(), picked.name) if picked is not None and picked.stored else None
     emap = helper.embedding(count, shipped)
     star = emap.place(helper.features(image[None]))
     hover = [f"test image {i}: a {label}" for i, label in enumerate(emap.labels)]

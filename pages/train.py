@@ -9,6 +9,7 @@ from digits_core.runs import RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import MAX_NAME, NAME_RULE, StoreError, sanitize_name
 from digits_core.worker import WorkerError
+from ui.board import post_controls
 from ui.describe import curves_summary
 from ui.forms import bounded_number
 from ui.glossary import explain, meaning
@@ -201,6 +202,7 @@ def run_actions(run) -> None:
     c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
                       "text/csv", on_click="ignore", width="stretch")
     d.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
+    post_controls(run)
 
 
 def unbuildable(exc: Exception) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digits_core.classroom.board import Board
 from digits_core.classroom.samples import Collection
 from digits_core.handwriting import LabelledSet
 from streamlit.testing.v1 import AppTest
@@ -93,7 +94,7 @@ def npz_upload(mnist, count: int) -> bytes:
 
 
 def test_an_import_is_listed_and_removed_whole(stored_store, mnist):
-    own = Collection().add(mnist.x_test[0], int(mnist.y_test[0]), browser_id="student-1")
+    own = Collection().add(mnist.x_test[0], int(mnist.y_test[0]), browser_id="student-00000001")
     batch = Collection().import_npz(npz_upload(mnist, 25), "teacher", "week-1.npz")
     at = open_page("pages/handwriting.py")
     assert any("week-1.npz: 25 digits" in t.value for t in at.text)  # plain text: a file's name is never markup
@@ -162,3 +163,6 @@ def test_fine_tune_runs_as_a_job_and_is_offered_for_drawing(stored_store, mnist)
     assert at.session_state["runs"].runs[-1].name == "default-tuned-1"
     next(b for b in at.button if b.label == "Use this model to read drawings").click().run()
     assert at.session_state["active_model"].name == "default-tuned-1 (this session)"
+    next(b for b in at.button if b.label == "Post").click().run()  # to the class board, from here too
+    (post,) = Board().posts()
+    assert not at.exception and post.name == "default-tuned-1" and post.preset == "custom"

@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from digits_core.models import Models
 from digits_core.preprocess import ImageError, NothingDrawnError, upscale
-from digits_core.runs import Run
 
 from .describe import digit_alt, probabilities_summary
 from .glossary import meaning
 from .inside import LAST_DIGIT
 from .plots import probability_bars
-from .state import derived, run_model, store, training_worker
+from .state import derived
 
 CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
@@ -23,22 +23,9 @@ SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six time
 
 
 def predictor(choice: str) -> Any:
-    """A Predictor for a model choice, read through LiteRT (no TensorFlow in the server) where it is installed."""
-    from digits_core.predictor import Predictor
-
-    return derived(choice, "predictor", lambda name: Predictor.load(name, store()),
-                   lambda run: run_predictor(run, choice))
-
-
-def run_predictor(run: Run, choice: str) -> Any:
-    """A session's run through LiteRT, converted by the training process; by Keras where LiteRT has no wheel."""
-    from digits_core import lite
-    from digits_core.predictor import Predictor
-
-    if not lite.available():
-        return Predictor(run_model(run.id, run.model_bytes), choice)
-    with st.spinner("Making your model ready to read digits..."):
-        return Predictor(lite.LiteModel(training_worker().lite(run.model_bytes), choice), choice)
+    """A Predictor for a model choice, read through LiteRT (no TensorFlow in the server) where it is installed;
+    a session's run is converted by the training process first."""
+    return derived(choice, "predictor", Models.reader)
 
 
 def drawing_pad(name: str) -> np.ndarray | None:

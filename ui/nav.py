@@ -26,6 +26,7 @@ import streamlit as st
 from .jobs import sidebar_status
 from .lesson import note
 from .state import active_model, clock
+from .text import plain
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 _through_app = threading.local()  # each session's script runs in its own thread
@@ -58,6 +59,6 @@ def sidebar(page: Any) -> None:
             st.caption("No model reads drawings yet: train one on Train, or wait for the shipped default model.")
         else:
             accuracy = "not measured" if model.accuracy is None else f"{model.accuracy:.2%} on the test set"
-            st.markdown(f"**The model that reads your drawings**  \n`{model.name}`  \n{accuracy}, "
-                        f"since {clock(model.since)}")
+            st.markdown(f"**The model that reads your drawings**  \n{plain(model.name)}  \n{accuracy}, "
+                        f"since {clock(model.since)}")  # a post's name is a student's text
         sidebar_status(page.url_path)

@@ -223,6 +223,32 @@ def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.F
     return _compact(fig, 420)
 
 
+def board_scatter(points: pd.DataFrame, groups: list[str], accuracy: str, height: int = 420,
+                  font_size: int | None = None) -> go.Figure:
+    """Each post's accuracy against its training time, its marker sized by its parameters: one colour and symbol per
+    preset (`groups`, in order), named in the legend. `points` has preset, who, seconds, accuracy and parameters."""
+    biggest = max(float(points["parameters"].max()), 1.0) if len(points) else 1.0
+    traces = []
+    for number, group in enumerate(groups):
+        part = points[points["preset"] == group]
+        if len(part):
+            traces.append(go.Scatter(
+                name=group, x=part["seconds"], y=part["accuracy"], mode="markers", text=part["who"],
+                customdata=part["parameters"], hovertemplate="%{text}: %{y:.1%} in %{x:.0f} s, %{customdata:,} "
+                                                             "parameters<extra>" + group + "</extra>",
+                marker=dict(size=10 + 36 * np.sqrt(part["parameters"] / biggest), opacity=0.8,
+                            color=CATEGORIES[number % len(CATEGORIES)], symbol=SYMBOLS[number % len(SYMBOLS)],
+                            line=dict(width=1, color="#333333"))))
+    font = dict(size=font_size)  # each part's own: Streamlit's chart theme sets the figure's
+    fig = go.Figure(traces, layout=dict(legend=dict(title=dict(text="preset", font=font), itemsizing="constant",
+                                                    font=font)))
+    fig.update_xaxes(title=dict(text="training time (s)", font=font), type="log", dtick=1, tickfont=font)
+    low = float(points["accuracy"].min()) if len(points) else 0.0
+    fig.update_yaxes(title=dict(text=accuracy, font=font), tickformat=".0%", tickfont=font,
+                     range=[max(0.0, low - 0.05), 1.02])  # not up to 105% for the big markers
+    return _compact(fig, height)
+
+
 def fold_box(accuracies: list[float]) -> go.Figure:
     """The spread of the folds' held-out accuracies."""
     fig = go.Figure(go.Box(y=accuracies, boxpoints="all", name="folds", jitter=0.3, marker_color=CATEGORIES[0]))

@@ -43,6 +43,8 @@ ROUTES: tuple[Route, ...] = (
           "The class's own digits, corrected on Draw: how a model reads them, and a model tuned to them."),
     Route("pages/inside.py", "Inside", ":material/neurology:", "inside",
           "What each layer sees, which pixels decided, and where a digit sits among the others."),
+    Route("pages/board.py", "Board", ":material/leaderboard:", "board",
+          "Every student's posted model, ranked on the class's own handwriting and on MNIST."),
 )
 
 HOME, LESSON = ROUTES[0], ROUTES[1]

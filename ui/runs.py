@@ -11,13 +11,13 @@ from typing import Any
 import streamlit as st
 
 from digits_core.classroom.database import ClassDatabaseError
-from digits_core.runs import Run, stored_run
+from digits_core.runs import Run
 
 from .classdb import kept_runs, owners
 from .identity import browser_id, is_teacher, nickname
-from .state import (KEPT, NOTICES, RESTORED, activate, active_model, book, clock, completed, follow_rename, mnist,
-                    store, stored_version,
+from .state import (KEPT, NOTICES, RESTORED, activate, active_model, book, clock, derived, follow_rename, mnist, store,
                     training_worker)
+from .text import plain
 
 
 def keep_runs(runs: list[Run]) -> None:
@@ -56,7 +56,7 @@ def offer_for_drawing(run: Run) -> None:
     left, right = st.columns([2, 3], vertical_alignment="center")
     left.button("Use this model to read drawings", key=f"use-{run.id}", icon=":material/draw:", on_click=activate,
                 args=(run,), help="Draw, and Evaluate and Inside until you pick another there, will use this model")
-    right.caption(f"Draw reads with **{drawing.name}** now." if drawing else "No model reads drawings yet.")
+    right.caption(f"Draw reads with **{plain(drawing.name)}** now." if drawing else "No model reads drawings yet.")
 
 
 def active_run() -> Run | None:
@@ -92,17 +92,10 @@ def delete_run(run_id: int) -> None:
         _write(f"Run **{run.name}** could not be removed from the class database", kept_runs().delete_run, row)
 
 
-@st.cache_resource(show_spinner="Scoring the stored model on the test set...", max_entries=32)
-def _stored_as_run(name: str, version: str | None) -> Run:
-    """A stored model as a run, once per model version for the whole server."""
-    completed(name)
-    return stored_run(store(), name, mnist().x_test)
-
-
 def run_for(label: str) -> Run:
-    """The run a picker shows as `label`: this session's, or a stored model's (StoreError when it is unreadable,
-    WorkerError when it is an old one the training process could not complete)."""
-    return book().find(label) or _stored_as_run(label, stored_version(label))
+    """The run a picker shows as `label`: this session's, a stored model's or a post's, once per model version for
+    the whole server (StoreError when it is unreadable)."""
+    return derived(label, "run", lambda models, picked: models.as_run(picked, mnist()))
 
 
 def take_notices() -> list[str]:

@@ -10,10 +10,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 
 from digits_core import MnistData, load_mnist
+from digits_core.classroom.board import Post
+from digits_core.classroom.database import ClassDatabaseError
 from digits_core.jobs import Slots, max_trainings
+from digits_core.models import RUN, STORED, Models, Picked
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
 from digits_core.worker import ModelSource, Worker
+
+from .classdb import class_board
+from .text import plain
 
 # Every session_state key of the session's runs and models, in one place.
 JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
@@ -44,13 +50,17 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class ActiveModel:
-    """A model a page uses: a stored one (`name` is its store name) or a run of this session (its label), and since
-    when it is used there."""
+    """A model a page uses, by the label its pickers list (digits_core.models: stored, a run or a class board post),
+    and since when it is used there."""
 
     name: str
     accuracy: float | None
-    stored: bool
+    kind: str  # digits_core.models.STORED, RUN or POST
     since: datetime = field(default_factory=_now)
+
+    @property
+    def stored(self) -> bool:
+        return self.kind == STORED
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,11 +93,6 @@ def stored_models() -> list[StoredModel]:
         return []
 
 
-def stored_version(name: str) -> str | None:
-    """The version of a stored model (its created_at): caches keyed by it refresh when it is saved again."""
-    return store().info(name).meta.get("created_at")
-
-
 def completed(name: str) -> StoredModel:
     """The stored model `name` with all the pages read without Keras (see ModelStore.is_complete): a model saved by
     an older version gets it from the training process, once. StoreError or WorkerError when it cannot."""
@@ -96,29 +101,52 @@ def completed(name: str) -> StoredModel:
     return training_worker().complete(store().root, name)
 
 
+def board_posts() -> list[Post]:
+    """The board's posts; none while the class database cannot be reached (the pickers still offer the rest)."""
+    try:
+        return class_board().posts()
+    except ClassDatabaseError:
+        return []
+
+
+def models() -> Models:
+    """Every model this session may pick, and how to read each: its runs, the stored models, the board's posts."""
+    return Models(book().runs, store(), board_posts(), class_board(), training_worker().lite)
+
+
+def picked(choice: str) -> tuple[Models, Picked]:
+    """The models and the one a picker's `choice` names; StoreError when it names none any more."""
+    known = models()
+    found = known.find(choice)
+    if found is None:
+        raise StoreError(f"there is no model {choice!r} any more (deleted, dropped or taken down): pick another")
+    return known, found
+
+
 def model_source(choice: str) -> ModelSource:
-    """A model choice as the training process loads it: a session's run (its bytes) or a stored model's version."""
-    run = book().find(choice)
-    return ModelSource.run(run) if run else ModelSource.stored(store().root, choice, stored_version(choice))
+    """A model choice as the training process loads it: a run's bytes, a stored model's version, a post's bytes."""
+    known, found = picked(choice)
+    return known.worker_source(found)
 
 
-def derived(choice: str, slot: str, from_store: Callable[[str], Any], from_run: Callable[[Run], Any]) -> Any:
-    """What a page makes from a model choice, without Keras: `from_store(name)` for a stored model (completed first),
-    shared by all sessions; `from_run(run)` for a run of this session, kept in the session."""
-    run = book().find(choice)
-    if run is None:
-        return _shared(slot, choice, stored_version(choice), from_store)
+def derived(choice: str, slot: str, make: Callable[[Models, Picked], Any]) -> Any:
+    """`make(models, picked)` for a model choice, without Keras: shared by every session for a stored model
+    (completed first) or a post, once per version; kept in the session for a run."""
+    known, found = picked(choice)
+    if found.kind != RUN:
+        return _shared(slot, found.key, known, found, make)
     made = st.session_state.setdefault(DERIVED, {})
-    if slot not in made or made[slot][0] != run.id:
-        made[slot] = (run.id, from_run(run))
+    if slot not in made or made[slot][0] != found.key:
+        made[slot] = (found.key, make(known, found))
     return made[slot][1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shared(slot: str, name: str, version: str | None, _from_store: Callable[[str], Any]) -> Any:
-    """One result per stored model version (the makers are not hashed: `slot` tells them apart)."""
-    completed(name)
-    return _from_store(name)
+def _shared(slot: str, key: str, _models: Models, _picked: Picked, _make: Callable[[Models, Picked], Any]) -> Any:
+    """One result per model version (the makers are not hashed: `slot` tells them apart)."""
+    if _picked.stored:
+        completed(_picked.name)
+    return _make(_models, _picked)
 
 
 def book() -> RunBook:
@@ -126,14 +154,6 @@ def book() -> RunBook:
     if RUNS not in st.session_state:
         st.session_state[RUNS] = RunBook()
     return st.session_state[RUNS]
-
-
-@st.cache_resource(show_spinner="Loading the model...", max_entries=4)
-def run_model(run_id: int, _model_bytes: bytes) -> Any:
-    """A run's Keras model, rebuilt from its bytes; a few stay loaded for the whole server (run ids are unique)."""
-    from digits_core.store import model_from_bytes
-
-    return model_from_bytes(_model_bytes)
 
 
 def active_model() -> ActiveModel | None:
@@ -147,9 +167,19 @@ def active_model() -> ActiveModel | None:
 
 def activate(run: Run) -> None:
     """A run of this session becomes the model that reads drawings (the student chose it)."""
-    st.session_state[ACTIVE] = _active_run(run)
+    st.session_state[ACTIVE] = ActiveModel(run.label, run.test_accuracy, RUN)
     st.session_state.pop(DERIVED, None)  # what pages made from the previous model goes with it
     st.session_state.pop(_picker_key(DRAW), None)
+
+
+def use_everywhere(label: str) -> None:
+    """The model a picker lists as `label` (a class board post, say) reads drawings, and every page uses it."""
+    found = models().find(label)
+    if found is None:
+        return
+    st.session_state[ACTIVE] = ActiveModel(found.label, found.accuracy, found.kind)
+    for key in (DERIVED, PAGE_MODELS, *(_picker_key(page) for page in PICKER_HELP)):
+        st.session_state.pop(key, None)
 
 
 def follow_rename(old_label: str, run: Run) -> None:
@@ -169,16 +199,13 @@ def page_model(page: str) -> ActiveModel | None:
 
 
 def _exists(model: ActiveModel) -> bool:
-    return model.stored or book().find(model.name) is not None
-
-
-def _active_run(run: Run) -> ActiveModel:
-    return ActiveModel(run.label, run.test_accuracy, stored=False)
+    """Whether the model is still there: a stored model is (until a read says otherwise), a run or a post may not be."""
+    return model.stored or models().find(model.name) is not None
 
 
 def model_choices() -> list[str]:
-    """Names a page may offer: this session's runs, newest first, then the stored models."""
-    return [run.label for run in reversed(book().runs)] + [m.name for m in stored_models()]
+    """Labels a page may offer: this session's runs, newest first, the stored models, then the class board's posts."""
+    return models().labels()
 
 
 def pick_model(page: str) -> str | None:
@@ -202,12 +229,10 @@ def _picker_key(page: str) -> str:
 
 def choose_model(page: str, choice: str) -> None:
     """Make `choice` the model `page` uses (on Draw: the model that reads drawings)."""
-    run = book().find(choice)
-    if run is not None:
-        chosen = _active_run(run)
-    else:
-        entry = next((m for m in stored_models() if m.name == choice), None)
-        chosen = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
+    found = models().find(choice)
+    if found is None:
+        return
+    chosen = ActiveModel(found.label, found.accuracy, found.kind)
     if page == DRAW:
         st.session_state[ACTIVE] = chosen
     else:
@@ -219,27 +244,32 @@ def model_line(page: str) -> str:
     model, drawing = page_model(page), active_model()
     if model is None:
         return "No model yet."
-    what = f"**{model.name}**" + ("" if model.accuracy is None else f" ({model.accuracy:.2%} on the test set)")
+    what = f"**{plain(model.name)}**" + ("" if model.accuracy is None else f" ({model.accuracy:.2%} on the test set)")
     if page == DRAW:
         return (f"Reading your drawings: {what}, since {clock(model.since)}. A new training does not change it: "
                 "pick another model here, or on Train.")
     if model is drawing:
         return f"This page uses {what}, the model that reads your drawings (since {clock(model.since)})."
     return (f"This page uses {what}, picked here at {clock(model.since)}. Draw still reads with "
-            f"**{drawing.name if drawing else 'no model'}**.")
+            f"**{plain(drawing.name) if drawing else 'no model'}**.")
 
 
 def clock(moment: datetime) -> str:
     """The time of day in the browser's time zone (the server's where the browser did not say)."""
+    return local(moment).strftime("%H:%M")
+
+
+def local(moment: datetime) -> datetime:
+    """A moment in the browser's time zone (the server's where the browser did not say)."""
     try:
         zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
-    return moment.astimezone(zone).strftime("%H:%M")
+    return moment.astimezone(zone)
 
 
 def _default_active() -> ActiveModel | None:
     for entry in stored_models():
         if entry.name == DEFAULT_MODEL:
-            return ActiveModel(entry.name, entry.test_accuracy, stored=True)
+            return ActiveModel(entry.name, entry.test_accuracy, STORED)
     return None

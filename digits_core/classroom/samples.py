@@ -163,9 +163,9 @@ class Collection:
     def digits(self) -> LabelledSet:
         """Every image and label, oldest first: the collection as a data set."""
         with self.db.reading() as conn:
-            rows = conn.execute(select(samples.c.image, samples.c.label).order_by(samples.c.id)).all()
-        images = np.frombuffer(b"".join(bytes(image) for image, _ in rows), np.uint8).reshape(-1, SIDE, SIDE)
-        return LabelledSet(images, np.array([label for _, label in rows], np.uint8))
+            rows = conn.execute(select(samples.c.image, samples.c.label, samples.c.id).order_by(samples.c.id)).all()
+        images = np.frombuffer(b"".join(bytes(image) for image, _, _ in rows), np.uint8).reshape(-1, SIDE, SIDE)
+        return LabelledSet(images, np.array([label for _, label, _ in rows], np.uint8), tuple(i for _, _, i in rows))
 
     def raw(self, sample_id: int) -> bytes | None:
         """The raw input of a sample as PNG bytes, or None (imported samples have none)."""

@@ -14,12 +14,10 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from benchmarks.appserver import ChromiumMissing, launch_chromium, running_app, scratch_env, scratch_models
-from st_page import SCREENSHOTS, tab_on
-
+from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app, scratch_env, scratch_models
+from st_page import SCREENSHOTS, SLOW_MS, tab_on
 
 REPO = Path(__file__).resolve().parents[2]
-
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +27,17 @@ def models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(models_dir, tmp_path_factory) -> Iterator[str]:
-    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log.
+def server_env(models_dir, tmp_path_factory) -> dict[str, str]:
+    """The server's environment: its scratch model store and class database, so what the tests correct, import,
+    train or post never reaches data/. A test may fill the database ($DIGITS_DATABASE_URL) first."""
+    return scratch_env(models_dir, tmp_path_factory.mktemp("classdb"))
 
-    Its class database is a scratch SQLite file too, so what the tests correct, import or train never reaches data/."""
+
+@pytest.fixture(scope="session")
+def server(server_env) -> Iterator[str]:
+    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    env = scratch_env(models_dir, tmp_path_factory.mktemp("classdb"))
-    with running_app(SCREENSHOTS / "streamlit.log", env) as (url, _):
+    with running_app(SCREENSHOTS / "streamlit.log", server_env) as (url, _):
         yield url
 
 
@@ -51,6 +53,22 @@ def browser():
             pytest.fail(str(missing), pytrace=False)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def student(browser, server):
+    """A factory of fresh tabs, each in its own browser context (its own Streamlit session and browser id)."""
+    contexts = []
+
+    def open_tab():
+        context = browser.new_context(viewport=VIEWPORT, base_url=server)
+        context.set_default_timeout(SLOW_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

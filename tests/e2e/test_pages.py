@@ -21,6 +21,7 @@ def main_content(page: Page, title: str):
         "Draw": lambda: canvas(page),
         "Handwriting": lambda: page.get_by_text("Digits in the collection", exact=True),
         "Inside": lambda: canvas(page),
+        "Board": lambda: page.get_by_text(re.compile("^(No posts yet|Ranked by)")).first,
     }[title]()
 
 
