@@ -327,16 +327,25 @@ def _summary(spec: ModelSpec) -> list[dict]:
     return summarize(build_model(spec))
 
 
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    """The networks this process has trained, kept compiled: the next run of one needs no new trace."""
+    from .compiled import CompiledModels
+
+    return CompiledModels()
+
+
 def _train(job: _Relay, plan: list[tuple[str, ModelSpec]], samples: int) -> list[Run]:
     from .runs import train_plan
 
-    return train_plan(plan, _mnist().subset(samples), job)
+    return train_plan(plan, _mnist().subset(samples), job, _compiled())
 
 
 def _cross_validate(job: _Relay, spec: ModelSpec, samples: int, folds: int) -> CrossValidation:
     from .crossval import cross_validate
 
-    return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop)
+    return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop,
+                          models=_compiled())
 
 
 def _lite(model_bytes: bytes) -> bytes:
