@@ -94,18 +94,20 @@ def run_from_training(result: Any, preset: str, batches: Sequence[Any], x_test: 
 
 
 def stored_run(store: ModelStore, name: str, x_test: np.ndarray) -> Run:
-    """A stored model as a Run: history and metrics from its JSON, test probabilities from the store or computed."""
-    from .evaluation import probabilities
+    """A stored model as a Run: history, metrics and size from its JSON, test probabilities from the store.
 
-    entry, model = store.info(name), store.load(name)
-    meta = entry.meta
-    probs = store.test_probabilities(name)  # written on save; computed here for a model saved before that
-    if probs is None or probs.shape != (len(x_test), 10):
-        probs = probabilities(model, x_test)
+    Only a model stored without them (before they were written) is loaded with Keras to count or score it."""
+    entry = store.info(name)
+    meta, probs, parameters = entry.meta, store.test_probabilities(name), entry.meta.get("parameters")
+    if probs is None or probs.shape != (len(x_test), 10) or parameters is None:
+        from .evaluation import probabilities
+
+        model = store.load(name)
+        probs, parameters = probabilities(model, x_test), model.count_params()
     spec = ModelSpec.from_dict(meta["spec"]) if isinstance(meta.get("spec"), dict) else None
     return Run(_next_id(), entry.name, meta.get("preset"), spec, tuple(meta.get("history") or ()), (),
                meta.get("train_seconds"), bool(meta.get("stopped")), meta.get("test_loss"), entry.test_accuracy,
-               meta.get("train_samples"), model.count_params(), (store.root / f"{entry.name}.keras").stat().st_size,
+               meta.get("train_samples"), parameters, (store.root / f"{entry.name}.keras").stat().st_size,
                probs.astype(np.float16), meta, stored_as=entry.name)
 
 

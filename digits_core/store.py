@@ -151,7 +151,8 @@ class ModelStore:
         already, are stored as they are instead of scoring it once more."""
         name = self.check_writable(name, shipped)
         self.root.mkdir(parents=True, exist_ok=True)
-        meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
+        meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions(),
+                "parameters": model.count_params()}  # pages show it without loading Keras
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
             self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
             **self._light_files(name, model, test_probabilities),

@@ -132,6 +132,18 @@ class Worker:
             running = self._process is not None and self._process.poll() is None
             return self._process.pid if running else None
 
+    def warm_up(self) -> None:
+        """Start the process in a background thread unless it runs or is starting: a page that may need it soon
+        calls this, so that its first request does not wait for TensorFlow's import. It returns at once."""
+        if self.pid is None and not self._start_lock.locked():
+            threading.Thread(target=self._start_quietly, name="digits-worker-warm-up", daemon=True).start()
+
+    def _start_quietly(self) -> None:
+        try:
+            self._ensure_started()
+        except (WorkerError, OSError) as exc:  # the request that needs the process will say so
+            _log.warning("training process: the warm-up failed (%s)", exc)
+
     def summary(self, spec: ModelSpec) -> list[dict]:
         """The Train page's table of the network `spec` builds: a row a layer (network.summarize)."""
         return self._ask("summary", spec)
@@ -252,7 +264,7 @@ class Worker:
                 raise WorkerError(f"the training process could not start (exit code {process.wait()}; "
                                   "its error is in the server's log)")
             with self._lock:
-                self._process = process
+                self._process, self._last_used = process, time.monotonic()  # the idle time counts from here
             _log.info("training process %d started in %.1f s", process.pid, time.perf_counter() - started)
             return self._address
 

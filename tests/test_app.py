@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -45,8 +46,15 @@ def digit_picture(mnist, index: int = 0) -> np.ndarray:
 
 
 def summary_table(at: AppTest):
-    """The model summary (layer, type, output shape, parameters) shown on Train."""
-    return next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+    """The model summary (layer, type, output shape, parameters) shown on Train, once the training process has
+    built it: the page shows an empty table until then, and a browser asks again every half second."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        table = next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+        if len(table) or time.monotonic() > deadline:
+            return table
+        time.sleep(0.5)
+        at.run()
 
 
 @pytest.mark.parametrize("page", PAGES)

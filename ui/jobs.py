@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from digits_core.estimate import Work
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
 from .plots import learning_curves
@@ -36,11 +37,12 @@ def busy(kind: str | None = None) -> bool:
     return job is not None and not job.finished
 
 
-def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
-    """Start `target(job)` in a background thread owned by this session (unless one is under way already)."""
+def start(kind: str, label: str, target: Callable[[Job], Any], work: Work | None = None) -> Job:
+    """Start `target(job)` in a background thread owned by this session (unless one is under way already); the
+    run's `work` (its size) lets the queue tell those behind it when they should start."""
     if busy():
         return current_job()
-    job = Job(kind, target, job_slots(), label=label, alive=session_alive()).start()
+    job = Job(kind, target, job_slots(), label=label, alive=session_alive(), work=work).start()
     st.session_state[JOB] = job
     return job
 
@@ -65,14 +67,15 @@ def collect() -> None:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
 
-def live(kind: str, draw: Draw, chart: Draw | None = None) -> None:
-    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds.
+def live(kind: str, draw: Draw, chart: Draw | None = None, waiting: Callable[[Job], None] | None = None) -> None:
+    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds;
+    while it waits in line, its place, when it should start, and what `waiting` draws (a way to make it smaller).
     When it ends, `draw` shows its result at once (from the snapshot), then the whole app reruns."""
     job = current_job(kind)
     if job is None:
         return
     running = not job.finished
-    st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
+    st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw, waiting)
     if chart is not None:
         st.fragment(_chart_body, run_every=CHART_SECONDS if running else None)(job, chart)
 
@@ -92,7 +95,7 @@ def _status_body(job: Job) -> None:
     snap = job.snapshot()
     what = f"{NAMES.get(snap.kind, snap.kind)} {snap.label}"
     if snap.state == QUEUED:
-        st.caption(f"{what}: queued, number {snap.queue_position or 1} in line")
+        st.caption(f"{what}: queued, number {snap.queue_position or 1} in line{start_estimate(snap)}")
     elif not snap.finished:
         batch = snap.batch
         where = "starting" if batch is None else (
@@ -110,11 +113,22 @@ def taken_in(job: Job) -> bool:
     return st.session_state.get(COLLECTED) == job.ticket
 
 
-def _live_body(job: Job, draw: Draw) -> None:
+def start_estimate(snap: JobSnapshot) -> str:
+    """", should start in about 1 min 20 s" for a queued job whose start can be estimated, else ""."""
+    if snap.estimated_start is None:
+        return ""
+    seconds = round(snap.estimated_start)
+    return f", should start in about {seconds // 60} min {seconds % 60} s" if seconds >= 60 else \
+        f", should start in about {seconds} s"
+
+
+def _live_body(job: Job, draw: Draw, waiting: Callable[[Job], None] | None) -> None:
     snap = _snapshot_at_end(job)
     if snap.state == QUEUED:
-        st.info(f"Queued: number {snap.queue_position or 1} in line. This server runs "
+        st.info(f"Queued: number {snap.queue_position or 1} in line{start_estimate(snap)}. This server runs "
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
+        if waiting is not None:
+            waiting(job)
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, help="Leave the queue")
         return
     ended_now = snap.finished and not taken_in(job)  # the page's draw shows the result from the snapshot
@@ -125,10 +139,10 @@ def _live_body(job: Job, draw: Draw) -> None:
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
     if ended_now:
-        _rerun_app_after_sending()
+        rerun_app_after_sending()
 
 
-def _rerun_app_after_sending() -> None:
+def rerun_app_after_sending() -> None:
     """Rerun the whole app once what this run drew has reached the browser.
 
     A new run drops the elements still waiting to be sent (streamlit#9163), so the result drawn just
