@@ -10,9 +10,10 @@ from digits_core.store import StoreError
 from ui.nav import leave_legacy_navigation
 from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
 from ui.runs import run_for
-from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
+from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models, training_worker
 
 leave_legacy_navigation()
+training_worker().warm_up()  # a model picked here may be saved or looked inside next: TensorFlow's import starts now
 GALLERY = 18
 COLOURS = px.colors.qualitative.D3[:4]  # one colour per compared model, the same in every chart...
 NAMED = ["blue", "orange", "green", "red"]  # ...and the same in text (Streamlit's names for them)
