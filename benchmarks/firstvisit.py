@@ -58,7 +58,7 @@ WAITS = {
     "Compare": lambda tab: tab.get_by_test_id("stDataFrame").first.wait_for(timeout=TIMEOUT_MS),
     "Draw": lambda tab: tab.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS),
     "Handwriting": lambda tab: tab.get_by_role("button", name="Fine-tune").wait_for(timeout=TIMEOUT_MS),
-    "Inside": lambda tab: tab.get_by_text("A test image").wait_for(timeout=TIMEOUT_MS),
+    "Inside": lambda tab: tab.get_by_text("A test image", exact=True).wait_for(timeout=TIMEOUT_MS),
 }
 VISITS = [Visit("Home", "the active model's accuracy"), Visit("Explore", "the first image of the grid"),
           Visit("Train", "the Train button, enabled"), Visit("Evaluate", "the Test accuracy metric"),
@@ -77,7 +77,7 @@ def visit(browser, url: str, which: Visit) -> dict[str, float]:
     times = {which.page: time.perf_counter() - started}
     if which.page == "Inside":
         clicked = time.perf_counter()
-        tab.get_by_text("A test image").click()
+        tab.get_by_text("A test image", exact=True).click()
         metric(tab, "Prediction").wait_for(timeout=TIMEOUT_MS)
         times[INSIDE_ANSWER] = time.perf_counter() - clicked
     context.close()
@@ -92,7 +92,7 @@ def warm_up(browser, url: str) -> None:
         tab.goto(url + PAGES[which.page], timeout=TIMEOUT_MS)
         which.wait(tab)
         wait_painted(tab, "h1", TIMEOUT_MS)
-    tab.get_by_text("A test image").click()
+    tab.get_by_text("A test image", exact=True).click()
     metric(tab, "Prediction").wait_for(timeout=TIMEOUT_MS)
     wait_painted(tab, "h1", TIMEOUT_MS)
     context.close()
