@@ -160,9 +160,9 @@ def teacher_defaults() -> None:
         if reason:
             st.caption(reason)
         with st.form("class-defaults", border=False):
-            samples = st.number_input("Training images for the class", MIN_IMAGES, TRAINING_IMAGES, current.samples,
+            samples = st.number_input("Class training images", MIN_IMAGES, TRAINING_IMAGES, current.samples,
                                       100, disabled=bool(reason))
-            epochs = st.number_input("Epochs for the class (empty: each preset's own)", 1, int(LIMITS["epochs"].high),
+            epochs = st.number_input("Class epochs (empty: each preset's own)", 1, int(LIMITS["epochs"].high),
                                      current.epochs, disabled=bool(reason))
             if st.form_submit_button("Set for the class", disabled=bool(reason)) and not locked("settings"):
                 class_defaults().set(int(samples), None if epochs is None else int(epochs))

@@ -43,8 +43,8 @@ def test_class_defaults_refuse_what_a_training_cannot_take():
 
 def test_the_teachers_defaults_start_every_students_form():
     teacher = open_page(PAGE)  # no passcode set: everyone is the teacher
-    number(teacher, "Training images for the class").set_value(12_000)
-    number(teacher, "Epochs for the class (empty: each preset's own)").set_value(2)
+    number(teacher, "Class training images").set_value(12_000)
+    number(teacher, "Class epochs (empty: each preset's own)").set_value(2)
     next(b for b in teacher.button if b.label == "Set for the class").click().run()
     assert not teacher.exception
     student = open_page(PAGE)
@@ -55,7 +55,7 @@ def test_the_teachers_defaults_start_every_students_form():
 def test_a_student_sees_the_class_defaults_but_cannot_set_them(monkeypatch):
     monkeypatch.setenv(PASSCODE_ENV, "owl-42")
     student = open_page(PAGE)
-    assert number(student, "Training images for the class").disabled
+    assert number(student, "Class training images").disabled
     assert next(b for b in student.button if b.label == "Set for the class").disabled
     assert any("Only the teacher can set the class's training defaults" in c.value for c in student.caption)
 
