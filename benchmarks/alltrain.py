@@ -187,7 +187,8 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
             drawing = [asyncio.create_task(light_draw_some(url, f"drawer {i + 1}", seen, 1, trainings_over))
                        for i in range(drawers)]
             bell = Bell(len(class_))
-            presses = sorted(random.Random(29).uniform(0, within) for _ in class_)
+            spread = random.Random(29)
+            presses = sorted(spread.uniform(0, within) for _ in class_)
             order = random.Random(30).sample(class_, len(class_))  # Chromium tabs press anywhere in the line
             ended = await asyncio.gather(*(
                 chromium_trainer(browser, url, student, bell, after) if student.client == "chromium" else

@@ -4,8 +4,8 @@ A run's time has two parts: its start-up, from taking its slot to its first prog
 connection, fresh weights, and a trace when the training process has not trained that network
 yet), and its body, from there to its end (the fit and the scoring). The training process keeps
 the networks it has trained, so only a network's first run pays the trace: a run is expected to
-take the median body of recent runs like it plus the quickest start-up seen, and the first run's
-trace is not counted again for everyone behind it.
+take the median body of recent runs like it plus the median start-up of recent runs but the
+slowest, and the first run's trace is not counted again for everyone behind it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ class RunTimes:
             return None
         with self._lock:
             body = self._body(work, running or {})
-            return None if body is None else body + (min(self._startups) if self._startups else DEFAULT_STARTUP)
+            return None if body is None else body + self._startup()
+
+    def _startup(self) -> float:
+        """A start-up's expected seconds: the median of recent ones without the slowest (a trace), when there are."""
+        return statistics.median(sorted(self._startups)[:-1] or self._startups) if self._startups else DEFAULT_STARTUP
 
     def _body(self, work: Work, running: dict[Work, float]) -> float | None:
         if self._bodies.get(work):

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,8 @@ from .backend import keras
 from .data import MnistData
 from .evaluation import probabilities, scores
 from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
+from .jobs import thinned
+from .runs import Recorder, Run, TrainingJob, run_from_training
 from .spec import ModelSpec
 from .training import Progress, TrainResult, _as_listener, _Reporter, one_hot
 
@@ -47,6 +50,11 @@ class FinetuneResult(TrainResult):
     held_out_before: float = 0.0
     held_out_after: float = 0.0
     held_out_count: int = 0
+
+    def metadata(self, preset: str | None = None) -> dict[str, Any]:
+        """TrainResult's, with the held-out class accuracy before and after (a run's page shows them)."""
+        return {**super().metadata(preset), "held_out": {"before": self.held_out_before, "after": self.held_out_after,
+                                                         "count": self.held_out_count}}
 
 
 def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digits: LabelledSet,
@@ -82,6 +90,15 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
                           test_seconds=time.perf_counter() - fitted, seed=seed, train_samples=len(y),
                           test_probabilities=probs, held_out_before=before, held_out_after=after,
                           held_out_count=len(held.y_test))
+
+
+def finetune_run(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digits: LabelledSet, label: str,
+                 job: TrainingJob) -> Run:
+    """finetune() as a session's Run named after `label`, as runs.train_plan makes one of a training: its progress
+    goes to `job`, whose stop it obeys."""
+    recorder = Recorder(job)
+    result = finetune(model, spec, mnist, digits, progress=recorder, stop=job.stop)
+    return run_from_training(result, label, thinned(recorder.batches), mnist.x_test)
 
 
 def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from digits_core.finetune import FinetuneSettings, finetune, split
+from digits_core.finetune import FinetuneSettings, finetune, finetune_run, split
 from digits_core.handwriting import HandwritingError, LabelledSet
 
 QUICK = FinetuneSettings(epochs=1, mnist_samples=300, batch_size=32)
@@ -41,3 +44,11 @@ def test_the_held_out_part_is_a_fifth_and_disjoint(mnist):
 def test_too_few_digits_are_refused(tiny_model, mnist):
     with pytest.raises(HandwritingError, match="at least 10"):
         finetune(tiny_model, None, mnist, class_digits(mnist, 5), QUICK)
+
+
+def test_a_fine_tune_as_a_run_keeps_its_progress_and_held_out_figures(tiny_model, tiny_training, mnist):
+    job = SimpleNamespace(stop=threading.Event(), on_epoch=lambda record: None, on_batch=lambda update: None)
+    run = finetune_run(tiny_model, tiny_training.spec, mnist, class_digits(mnist), "tiny tuned", job)
+    assert run.preset == "tiny tuned" and run.spec == tiny_training.spec and run.batches and run.model_bytes
+    assert set(run.meta["held_out"]) == {"before", "after", "count"} and run.meta["held_out"]["count"] == 8
+    assert run.parameters == tiny_model.count_params() and run.probabilities.shape == (10_000, 10)

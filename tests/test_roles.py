@@ -146,3 +146,58 @@ def test_the_right_passcode_unlocks_for_the_session(passcode):
     _unlock(at, passcode)
     assert at.session_state["teacher"]
     assert any("unlocked" in s.value for s in at.sidebar.success)
+
+
+def _handwriting(mnist, teacher: str | None = None) -> AppTest:
+    """Handwriting with a few class digits, as a student (or the teacher, once unlocked with `teacher`)."""
+    from digits_core.classroom.samples import Collection
+    from digits_core.handwriting import LabelledSet
+
+    if not Collection().counts().sum():
+        Collection().add_many(LabelledSet(mnist.x_test[:12], mnist.y_test[:12]))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    if teacher:
+        _unlock(at, teacher)
+    return at.switch_page("pages/handwriting.py").run()
+
+
+def test_a_student_sees_the_teachers_controls_disabled_with_the_reason(passcode, mnist):
+    at = _handwriting(mnist)
+    assert not at.exception
+    assert any("the teacher's" in c.value for c in at.caption)
+    deletes = [b for b in at.button if b.label == "Delete"]
+    assert deletes and all(b.disabled for b in deletes)
+    assert all("Only the teacher" in (b.help or "") for b in deletes)
+    assert all(b.disabled for b in at.button if b.label == "Add its digits to the collection")
+
+
+def test_the_unlocked_teacher_can_delete(passcode, mnist):
+    from digits_core.classroom.samples import Collection
+
+    at = _handwriting(mnist, teacher=passcode)
+    delete = next(b for b in at.button if b.label == "Delete")
+    assert not delete.disabled
+    delete.click().run()
+    assert not at.exception and Collection().counts().sum() == 11
+
+
+def test_without_a_passcode_the_page_says_how_to_set_one(mnist, monkeypatch):
+    from ui.identity import teacher_gate
+
+    monkeypatch.delenv(PASSCODE_ENV, raising=False)
+    teacher_gate.clear()
+    at = _handwriting(mnist)
+    assert any(PASSCODE_ENV in c.value for c in at.caption)
+    assert not any(b.disabled for b in at.button if b.label == "Delete")
+
+
+def test_a_model_saved_by_one_browser_cannot_be_overwritten_by_another(passcode):
+    from digits_core.classroom.owners import Owners
+    from digits_core.store import StoreError
+
+    owners = Owners()
+    owners.claim("anna-best", "annaannaannaanna", "Anna", False)
+    with pytest.raises(StoreError, match="someone else"):
+        owners.claim("anna-best", "bobbobbobbobbobb", "Bob", False)
+    owners.claim("anna-best", "annaannaannaanna", "Anna", False)  # the owner may save again
+    owners.claim("anna-best", "bobbobbobbobbobb", None, True)  # and so may the teacher

@@ -27,6 +27,8 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("pages/home.py", "Home", ":material/home:", "", "What the app does and the way through it."),
+    Route("pages/lesson.py", "Lesson", ":material/school:", "lesson",
+          "A guided path of about 45 minutes: seven steps, a question each, ticked off as you go."),
     Route("pages/explore.py", "Explore", ":material/grid_view:", "explore",
           "Browse the 70,000 images, their pixel values and class balance."),
     Route("pages/train.py", "Train", ":material/model_training:", "train",
@@ -43,5 +45,5 @@ ROUTES: tuple[Route, ...] = (
           "What each layer sees, which pixels decided, and where a digit sits among the others."),
 )
 
-HOME = ROUTES[0]
+HOME, LESSON = ROUTES[0], ROUTES[1]
 URLS: dict[str, str] = {route.title: route.url for route in ROUTES}  # sidebar title -> URL path

@@ -1,9 +1,11 @@
-"""Per-session state (runs, the active model) and server-wide caches (MNIST, stored models, job slots)."""
+"""Per-session state (runs, the model each page uses) and server-wide caches (MNIST, stored models, job slots)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -13,7 +15,7 @@ from digits_core.classroom.defaults import ClassDefaults
 from digits_core.jobs import Slots, max_trainings
 from digits_core.runs import Run, RunBook
 from digits_core.store import DEFAULT_MODEL, ModelStore, StoreError, StoredModel
-from digits_core.worker import Worker
+from digits_core.worker import ModelSource, Worker
 
 # Every session_state key of the session's runs and models, in one place.
 JOB = "job"  # the session's latest Job (digits_core.jobs), running or finished
@@ -22,18 +24,35 @@ CV_RESULT = "cv_result"  # the latest cross-validation result
 RUNS = "runs"  # the session's RunBook: its last trainings
 PLAN = "train_plan"  # the presets of the session's latest training job, in order
 NOTICES = "run_notices"  # what the Train page says once about runs dropped from the book
-ACTIVE = "active_model"  # the ActiveModel every page uses
-PICKED = "model_choice"  # the Model select box of Evaluate and Draw
+ACTIVE = "active_model"  # the ActiveModel that reads drawings (Draw), and every page's until it picks its own
+PAGE_MODELS = "page_models"  # page -> the ActiveModel picked on that page (Evaluate, Inside, Handwriting)
+PICKED = "model_choice"  # prefix of each page's Model select box key
+DRAW = "draw"  # the page whose pick is the model that reads drawings
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
+KEPT = "kept_runs"  # run id -> its row in the class database, where the session's runs outlive a reload
+RESTORED = "runs_restored"  # the browser id whose kept runs this session took back
+PICKER_HELP = {  # each page's Model box: what a pick there changes
+    DRAW: "The model that reads your drawings. It changes only when you pick another one here or on Train.",
+    "evaluate": "The model this page scores. Picking one here changes this page only, not Draw.",
+    "inside": "The model this page looks inside. Picking one here changes this page only, not Draw.",
+    "handwriting": "The model this page tests on the class's digits and fine-tunes. Picking one here changes this "
+                   "page only, not Draw.",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
 class ActiveModel:
-    """The model the pages use: a stored one (`name` is its store name) or a run of this session (its label)."""
+    """A model a page uses: a stored one (`name` is its store name) or a run of this session (its label), and since
+    when it is used there."""
 
     name: str
     accuracy: float | None
     stored: bool
+    since: datetime = field(default_factory=_now)
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,43 +99,42 @@ def stored_models() -> list[StoredModel]:
         return []
 
 
-@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
-def load_stored(name: str, created_at: str | None) -> Any:
-    """A stored Keras model, loaded once per server (created_at refreshes it when it is saved again)."""
-    return store().load(name)
-
-
-def stored_model(name: str) -> Any:
-    """The stored model `name` from the cache; StoreError when it is missing or damaged."""
-    return load_stored(name, stored_version(name))
-
-
 def stored_version(name: str) -> str | None:
     """The version of a stored model (its created_at): caches keyed by it refresh when it is saved again."""
     return store().info(name).meta.get("created_at")
 
 
-def derived(choice: str, slot: str, make: Callable[[Any], Any] | None, from_store: Callable[[str], Any] | None = None,
-            from_run: Callable[[Run], Any] | None = None) -> Any:
-    """`make(model)` for a model choice: shared by all sessions for a stored model, kept in the session for a run.
+def completed(name: str) -> StoredModel:
+    """The stored model `name` with all the pages read without Keras (see ModelStore.is_complete): a model saved by
+    an older version gets it from the training process, once. StoreError or WorkerError when it cannot."""
+    if store().is_complete(name):
+        return store().info(name)
+    return training_worker().complete(store().root, name)
 
-    With `from_store` or `from_run`, a stored model's result is `from_store(name)`, a run's `from_run(run)`,
-    instead: neither need load Keras into the server.
-    """
+
+def model_source(choice: str) -> ModelSource:
+    """A model choice as the training process loads it: a session's run (its bytes) or a stored model's version."""
+    run = book().find(choice)
+    return ModelSource.run(run) if run else ModelSource.stored(store().root, choice, stored_version(choice))
+
+
+def derived(choice: str, slot: str, from_store: Callable[[str], Any], from_run: Callable[[Run], Any]) -> Any:
+    """What a page makes from a model choice, without Keras: `from_store(name)` for a stored model (completed first),
+    shared by all sessions; `from_run(run)` for a run of this session, kept in the session."""
     run = book().find(choice)
     if run is None:
-        return _shared(slot, choice, stored_version(choice), make, from_store)
+        return _shared(slot, choice, stored_version(choice), from_store)
     made = st.session_state.setdefault(DERIVED, {})
     if slot not in made or made[slot][0] != run.id:
-        made[slot] = (run.id, from_run(run) if from_run else make(run_model(run.id, run.model_bytes)))
+        made[slot] = (run.id, from_run(run))
     return made[slot][1]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _shared(slot: str, name: str, version: str | None, _make: Callable[[Any], Any],
-            _from_store: Callable[[str], Any] | None) -> Any:
+def _shared(slot: str, name: str, version: str | None, _from_store: Callable[[str], Any]) -> Any:
     """One result per stored model version (the makers are not hashed: `slot` tells them apart)."""
-    return _from_store(name) if _from_store else _make(stored_model(name))
+    completed(name)
+    return _from_store(name)
 
 
 def book() -> RunBook:
@@ -135,18 +153,39 @@ def run_model(run_id: int, _model_bytes: bytes) -> Any:
 
 
 def active_model() -> ActiveModel | None:
-    """The session's active model: chosen, trained here, or the shipped default (also when its run was dropped)."""
+    """The model that reads drawings: chosen on Draw or Train, else the shipped default (also when its run was
+    dropped). A new training never replaces it by itself."""
     active = st.session_state.get(ACTIVE)
-    if active is None or (not active.stored and book().find(active.name) is None):
+    if active is None or not _exists(active):
         st.session_state[ACTIVE] = active = _default_active()
     return active
 
 
 def activate(run: Run) -> None:
-    """A run of this session becomes the active model on every page."""
+    """A run of this session becomes the model that reads drawings (the student chose it)."""
     st.session_state[ACTIVE] = _active_run(run)
     st.session_state.pop(DERIVED, None)  # what pages made from the previous model goes with it
-    st.session_state.pop(PICKED, None)
+    st.session_state.pop(_picker_key(DRAW), None)
+
+
+def follow_rename(old_label: str, run: Run) -> None:
+    """After a rename, the model that reads drawings is still the same run, since the same time."""
+    active = st.session_state.get(ACTIVE)
+    if active is not None and active.name == old_label:
+        st.session_state[ACTIVE] = replace(active, name=run.label)
+        st.session_state.pop(_picker_key(DRAW), None)
+
+
+def page_model(page: str) -> ActiveModel | None:
+    """The model `page` uses: the one picked there, else the one that reads drawings."""
+    if page == DRAW:
+        return active_model()
+    picked = st.session_state.get(PAGE_MODELS, {}).get(page)
+    return picked if picked is not None and _exists(picked) else active_model()
+
+
+def _exists(model: ActiveModel) -> bool:
+    return model.stored or book().find(model.name) is not None
 
 
 def _active_run(run: Run) -> ActiveModel:
@@ -158,29 +197,61 @@ def model_choices() -> list[str]:
     return [run.label for run in reversed(book().runs)] + [m.name for m in stored_models()]
 
 
-def pick_model() -> str | None:
-    """The Model select box, starting at the active model; a pick becomes the active model. None: no model."""
+def pick_model(page: str) -> str | None:
+    """The page's Model select box and a line saying which model the page uses and since when. A pick on Draw
+    changes the model that reads drawings; a pick elsewhere changes that page only. None: no model at all."""
     choices = model_choices()
     if not choices:
         return None
-    return st.selectbox("Model", choices, _default_choice(choices), key=PICKED, on_change=_activate_pick)
+    current = page_model(page)
+    index = choices.index(current.name) if current is not None and current.name in choices else 0
+    choice = st.selectbox("Model", choices, index, key=_picker_key(page), help=PICKER_HELP[page])
+    if current is None or choice != current.name:
+        choose_model(page, choice)
+    st.caption(model_line(page))
+    return choice
 
 
-def _activate_pick() -> None:
-    choice = st.session_state[PICKED]
+def _picker_key(page: str) -> str:
+    return f"{PICKED}_{page}"
+
+
+def choose_model(page: str, choice: str) -> None:
+    """Make `choice` the model `page` uses (on Draw: the model that reads drawings)."""
     run = book().find(choice)
     if run is not None:
-        st.session_state[ACTIVE] = _active_run(run)
-        return
-    entry = next((m for m in stored_models() if m.name == choice), None)
-    st.session_state[ACTIVE] = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
+        chosen = _active_run(run)
+    else:
+        entry = next((m for m in stored_models() if m.name == choice), None)
+        chosen = ActiveModel(choice, entry.test_accuracy if entry else None, stored=True)
+    if page == DRAW:
+        st.session_state[ACTIVE] = chosen
+    else:
+        st.session_state.setdefault(PAGE_MODELS, {})[page] = chosen
 
 
-def _default_choice(choices: list[str]) -> int:
-    """Index of the active model among `choices` (0 when it is not there)."""
-    active = active_model()
-    wanted = active.name if active else DEFAULT_MODEL
-    return choices.index(wanted) if wanted in choices else 0
+def model_line(page: str) -> str:
+    """Which model `page` uses, its test accuracy and since when, in words."""
+    model, drawing = page_model(page), active_model()
+    if model is None:
+        return "No model yet."
+    what = f"**{model.name}**" + ("" if model.accuracy is None else f" ({model.accuracy:.2%} on the test set)")
+    if page == DRAW:
+        return (f"Reading your drawings: {what}, since {clock(model.since)}. A new training does not change it: "
+                "pick another model here, or on Train.")
+    if model is drawing:
+        return f"This page uses {what}, the model that reads your drawings (since {clock(model.since)})."
+    return (f"This page uses {what}, picked here at {clock(model.since)}. Draw still reads with "
+            f"**{drawing.name if drawing else 'no model'}**.")
+
+
+def clock(moment: datetime) -> str:
+    """The time of day in the browser's time zone (the server's where the browser did not say)."""
+    try:
+        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return moment.astimezone(zone).strftime("%H:%M")
 
 
 def _default_active() -> ActiveModel | None:

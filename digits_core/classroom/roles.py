@@ -20,7 +20,8 @@ WAIT_SECONDS = 60.0
 
 # What only the teacher may do once a passcode is set, and how the pages name it.
 TEACHER_ACTIONS = {
-    "delete_sample": "delete or relabel class samples",
+    "delete": "delete class samples",
+    "relabel": "relabel class samples",
     "import": "import digits into the class collection",
     "clear": "clear the class collection",
     "model": "delete or overwrite someone else's stored model",
