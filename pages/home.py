@@ -26,7 +26,7 @@ with st.container(border=True):
     if st.button("Start the lesson", type="primary", icon=":material/school:"):
         st.switch_page(LESSON.script)
     st.caption("Teachers: the notes for this lesson (timing, what to say, the answers, what usually goes wrong) "
-               "are at the end of the lesson page, and in `docs/lesson.md`.")
+               "are at the end of the lesson page, and in docs/lesson.md in the repository.")
 
 st.subheader("Every page")
 with st.container(horizontal=True, gap="small"):
@@ -53,5 +53,5 @@ with right:
     else:
         st.metric("Accuracy on the test set", "n/a" if model.accuracy is None else f"{model.accuracy:.2%}",
                   help=f"{meaning('accuracy')} {meaning('test set')}")
-        st.caption(f"Model `{model.name}`. {len(stored_models())} model(s) in the store. A new training does not "
+        st.caption(f"Model **{model.name}**. {len(stored_models())} model(s) in the store. A new training does not "
                    "replace it: you choose on Train or Draw.")

@@ -101,7 +101,7 @@ def test_the_server_never_imports_tensorflow_or_its_side_of_digits_core():
     assert not bad, "imported by the server:\n" + "\n".join(chain(imports, m) for m in bad)
 
 
-@pytest.mark.parametrize("path", sorted(str(p.relative_to(REPO)) for p in (REPO / "digits_core").glob("*.py")))
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(REPO)) for p in (REPO / "digits_core").rglob("*.py")))
 def test_only_the_tensorflow_side_imports_tensorflow_when_imported(path):
     module = module_name(path)
     tree = ast.parse((REPO / path).read_text())

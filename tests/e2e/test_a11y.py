@@ -102,3 +102,41 @@ def test_train_by_keyboard_alone_and_the_live_run_keeps_the_focus_quietly(page: 
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile("stopped", re.I)).first).to_be_visible(timeout=TRAIN_MS)
     no_exception(page)
+
+
+def test_the_lesson_by_keyboard_alone(page: Page):
+    """Home's Start the lesson, step 1's page, back by the sidebar, step 2's training started and finished, and both
+    steps ticked off: Tab and Enter only, each stop with a visible focus."""
+    open_page(page, "/")
+    tab_to(page, button(page, "Start the lesson"))
+    assert focus_shows(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The lesson: teach a computer to read handwriting")).to_be_visible(timeout=SLOW_MS)
+    idle(page)
+    tab_to(page, button(page, "Open Explore"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Explore", re.I)).first).to_be_visible(timeout=SLOW_MS)
+    idle(page)
+    back_to_lesson(page)
+    expect(page.get_by_text("1 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    tab_to(page, button(page, "Train dense-512"))
+    page.keyboard.press("Enter")
+    idle(page)
+    tab_to(page, button(page, "Train"))
+    assert focus_shows(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(re.compile("Test accuracy")).first).to_be_visible(timeout=TRAIN_MS)
+    idle(page)
+    back_to_lesson(page)
+    expect(page.get_by_text("2 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+
+
+def back_to_lesson(page: Page) -> None:
+    """The sidebar's Lesson link, reached with Tab and followed with Enter."""
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lesson")
+    tab_to(page, link, presses=200)
+    assert focus_shows(page)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("The lesson: teach a computer to read handwriting")).to_be_visible(timeout=SLOW_MS)
+    idle(page)
