@@ -12,7 +12,7 @@ import numpy as np
 
 from .backend import keras, tf
 from .data import MnistData
-from .evaluation import scores
+from .evaluation import BATCH, scores
 from .network import build_model
 from .progress import BatchUpdate, ProgressListener
 from .spec import ModelSpec
@@ -21,7 +21,6 @@ BATCH_UPDATES_PER_SECOND = 4
 # Batches run in one call of the traced train step: Keras's per-call overhead (Python, dispatch,
 # the callbacks) is paid once for four. The stop flag and progress are still seen every few batches.
 STEPS_PER_EXECUTION = 4
-SCORING_BATCH = 500  # as evaluation.BATCH: larger batches cost memory, not time
 
 
 Progress = ProgressListener | Callable[[BatchUpdate | dict], None]
@@ -136,7 +135,7 @@ class Trainable:
 
 def test_probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Softmax outputs for uint8 images (N, 28, 28) through the model's traced predict step, traced once a model."""
-    return model.predict(images[..., None], batch_size=SCORING_BATCH, verbose=0).astype(np.float32, copy=False)
+    return model.predict(images[..., None], batch_size=BATCH, verbose=0).astype(np.float32, copy=False)
 
 
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
