@@ -205,7 +205,8 @@ class Job:
             return True
 
     def projected_body(self) -> float | None:
-        """Seconds from its first batch update to its end, from its pace so far (one fit); None before it shows one."""
+        """Seconds from its first batch update to the end of its fit, from its pace so far (one fit); None before it
+        shows one."""
         with self._lock:
             if len(self._reports) < 2 or None in (share for _, share in self._reports):
                 return None
@@ -274,8 +275,8 @@ class Job:
         if self.work is None or self._started is None:
             return
         ended = time.monotonic()
-        first_report = self._reports[0][0] if self._reports else ended
-        self.slots.times.add(self.work, first_report - self._started, ended - first_report)
+        first_report, last_report = (self._reports[0][0], self._reports[-1][0]) if self._reports else (ended, ended)
+        self.slots.times.add(self.work, first_report - self._started, ended - first_report, ended - last_report)
 
     def _finish(self, state: str, result: Any = None, error: str | None = None) -> None:
         with self._lock:

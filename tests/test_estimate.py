@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from digits_core.estimate import DEFAULT_STARTUP, RunTimes, Work, wait_before_start
+from digits_core.estimate import DEFAULT_STARTUP, DEFAULT_TAIL, RunTimes, Work, wait_before_start
 from digits_core.jobs import DONE, Job, Slots
 from digits_core.progress import BatchUpdate
 from test_jobs import finished, wait_until
@@ -28,8 +28,11 @@ def test_other_images_are_scaled_and_a_run_under_way_stands_for_its_kind():
     times.add(FAST, startup=0.5, body=8.0)
     assert times.expected(Work(FAST.network, 30_000)) == pytest.approx(4.0 + 0.5)
     assert times.expected(Work("dense-512 x5", 60_000)) is None
-    assert times.expected(Work("dense-512 x5", 60_000), running={Work("dense-512 x5", 60_000): 6.0}) == 6.5
-    assert RunTimes().expected(FAST, running={FAST: 6.0}) == 6.0 + DEFAULT_STARTUP
+    assert times.expected(Work("dense-512 x5", 60_000), running={Work("dense-512 x5", 60_000): 6.0}) == 6.0 + 0.5
+    assert RunTimes().expected(FAST, running={FAST: 6.0}) == 6.0 + DEFAULT_TAIL + DEFAULT_STARTUP
+    times.add(FAST, startup=0.5, body=8.0, tail=0.7)  # the scoring after its last progress report
+    assert times.expected(Work("dense-512 x5", 60_000), running={Work("dense-512 x5", 60_000): 6.0}) == \
+        pytest.approx(6.0 + 0.35 + 0.5)
 
 
 def test_the_wait_adds_the_runs_ahead_to_the_first_free_slot():
