@@ -182,6 +182,12 @@ class Job:
         with self._lock:
             return self._state in FINISHED
 
+    @property
+    def waiting(self) -> bool:
+        """True while the job waits in line for a slot; cheap, copies nothing."""
+        with self._lock:
+            return self._state == QUEUED
+
     def on_epoch(self, record: dict[str, Any]) -> None:
         with self._lock:
             self._epochs.append({**record, "run": self._run_of(record.get("epoch", 0))})

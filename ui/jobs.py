@@ -17,6 +17,9 @@ from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
 POLL_SECONDS = 1.0
+# A place in line changes once a run, not every second: with 29 students waiting, a redraw a second each (and one of
+# the chart's every three) took about a fifth of the trainings' speed on two cores.
+QUEUED_POLL_SECONDS = 3.0
 # The live curves redraw every few seconds, the bar every second: a Plotly redraw a second took the
 # browser's main thread 5.3 s of every 10 (1.9 s without the chart), on the machine that also trains.
 CHART_SECONDS = 3.0
@@ -73,21 +76,23 @@ def live(kind: str, draw: Draw, chart: Draw | None = None, waiting: Callable[[Jo
     job = current_job(kind)
     if job is None:
         return
-    running = not job.finished
-    st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw, waiting)
-    if chart is not None:
+    queued, running = job.waiting, not job.finished
+    every = QUEUED_POLL_SECONDS if queued else POLL_SECONDS if running else None
+    st.fragment(_live_body, run_every=every)(job, draw, waiting, queued)
+    if chart is not None and not queued:  # its fragment starts with the run (a whole run of the page then)
         st.fragment(_chart_body, run_every=CHART_SECONDS if running else None)(job, chart)
 
 
 def sidebar_status(page_path: str) -> None:
-    """A line on the session's run, updated every second, so it can be followed from any page but its own.
+    """A line on the session's run, updated every second (every few while it waits in line), so it can be followed
+    from any page but its own.
 
     The page that draws the run live (its url path in LIVE_PAGES) goes without: each fragment rerun costs
     the browser and the server CPU that the training shares, and a training watched on Train took 9.3 s
     to fit against 7.4 s on Home."""
     job = current_job()
     if job is not None and not job.finished and LIVE_PAGES.get(job.kind) != page_path:
-        st.fragment(_status_body, run_every=POLL_SECONDS)(job)
+        st.fragment(_status_body, run_every=QUEUED_POLL_SECONDS if job.waiting else POLL_SECONDS)(job)
 
 
 def _status_body(job: Job) -> None:
@@ -121,7 +126,7 @@ def start_estimate(snap: JobSnapshot) -> str:
         f", should start in about {seconds} s"
 
 
-def _live_body(job: Job, draw: Draw, waiting: Callable[[Job], None] | None) -> None:
+def _live_body(job: Job, draw: Draw, waiting: Callable[[Job], None] | None, drawn_queued: bool) -> None:
     snap = _snapshot_at_end(job)
     if snap.state == QUEUED:
         st.info(f"Queued: number {snap.queue_position or 1} in line{start_estimate(snap)}. This server runs "
@@ -137,7 +142,7 @@ def _live_body(job: Job, draw: Draw, waiting: Callable[[Job], None] | None) -> N
                   help="End the run after the current batch and keep the model trained so far")
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
-    if ended_now:
+    if ended_now or (drawn_queued and not snap.finished):  # started: the page's timers become a running job's
         rerun_app_after_sending()
 
 
