@@ -12,10 +12,11 @@ the real one, when the last result arrived after the first press, the drawing st
 trainings ran, and the resident memory of the server and of its training process.
 
     python -m benchmarks.classroom --all-train [--students 30] [--browsers 3] [--drawers 5] [--within 60]
-        [--one-core] [--json]
+        [--one-core] [--class-images N] [--json]
 
 `--one-core` holds the server and its training process to one core (`taskset -c 0`, as a busy
-Community Cloud container gives); the clients keep both.
+Community Cloud container gives); the clients keep both. `--class-images N` has the teacher set
+the class's default training images to N on the Train page first (the page's defaults are then N).
 """
 
 from __future__ import annotations
@@ -118,6 +119,13 @@ class Bell:
         await self.everyone.abort()
 
 
+async def set_class_images(url: str, images: int) -> None:
+    """The teacher sets the class's default training images on the Train page (no passcode is set here)."""
+    async with LightSession(url, TRAIN_PAGE) as teacher:
+        await teacher.run()
+        await teacher.run(pressed="Set for the class", numbers={"Class training images": images})
+
+
 async def light_trainer(url: str, student: Student, bell: Bell, after: float) -> None:
     """Open Train, press Train `after` seconds after the bell, keep the page open until the test accuracy shows."""
     async with LightSession(url, TRAIN_PAGE) as session:
@@ -172,7 +180,8 @@ async def chromium_trainer(browser, url: str, student: Student, bell: Bell, afte
         await context.close()
 
 
-async def lesson(students: int, browsers: int, drawers: int, within: float, one_core: bool, log: Path) -> dict:
+async def lesson(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
+                 log: Path) -> dict:
     from playwright.async_api import async_playwright
 
     seen = Class()
@@ -182,6 +191,8 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
             server = psutil.Process(proc.pid)
             if one_core:
                 server.cpu_affinity([0])  # its training process, started later, inherits it
+            if class_images:
+                await set_class_images(url, class_images)
             memory, cpu = MemorySampler(server), CpuSampler(server)
             memory.start()
             cpu.start()
@@ -207,7 +218,7 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
             cpu.done.set()
             cpu.sample()
             await browser.close()
-    return figures(class_, seen, memory.peaks, cpu.totals(), one_core)
+    return {**figures(class_, seen, memory.peaks, cpu.totals(), one_core), "class_images": class_images or 60_000}
 
 
 def figures(class_: list[Student], seen: Class, memory: dict[str, float], cpu: dict[str, float],
@@ -242,7 +253,8 @@ def print_table(f: dict) -> None:
         return "-" if value is None else f"{value:.1f} s"
 
     cores = "one core (taskset -c 0)" if f["one_core"] else "two cores"
-    print(f"| {f['students']} students press Train within a minute, server on {cores} | figure |\n|---|---|")
+    print(f"| {f['students']} students press Train within a minute ({f['class_images']:,} images), server on {cores} "
+          "| figure |\n|---|---|")
     print(f"| last result, after the first press | {s(f['last_result_seconds'])} |")
     print(f"| trainings that never ended | {f['lost']} |")
     print(f"| drawing while they trained: p50 / p95 ({f['draw_readings']} readings, light sessions) "
@@ -262,8 +274,9 @@ def print_table(f: dict) -> None:
         print(f"  {line}")
 
 
-def main(students: int, browsers: int, drawers: int, within: float, one_core: bool, as_json: bool) -> int:
-    result = asyncio.run(lesson(students, browsers, drawers, within, one_core,
+def main(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
+         as_json: bool) -> int:
+    result = asyncio.run(lesson(students, browsers, drawers, within, one_core, class_images,
                                 Path(tempfile.mkdtemp()) / "streamlit.log"))
     print_table(result)
     if as_json:

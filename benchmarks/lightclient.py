@@ -69,6 +69,7 @@ class Reply:
     media: list[str] = field(default_factory=list)
     canvas_id: str | None = None
     buttons: dict[str, str] = field(default_factory=dict)  # label: widget id
+    numbers: dict[str, str] = field(default_factory=dict)  # a number box's label: its widget id
 
     def read(self, message: ForwardMsg) -> None:
         """Take what matters from one delta of the run."""
@@ -88,6 +89,8 @@ class Reply:
             self.progress = True
         elif kind == "button":
             self.buttons[element.button.label] = element.button.id
+        elif kind == "number_input":
+            self.numbers[element.number_input.label] = element.number_input.id
         elif kind == "imgs":
             self.media += [image.url for image in element.imgs.imgs]
         elif kind == "bidi_component" and element.bidi_component.component_name == CANVAS_COMPONENT:
@@ -102,6 +105,7 @@ class LightSession:
         self.socket: ClientConnection | None = None
         self.canvas_id: str | None = None
         self.buttons: dict[str, str] = {}
+        self.numbers: dict[str, str] = {}
         self.page_hash = ""  # the page's script hash, which a browser sends with every rerun once it knows it
         self.reruns: dict[str, tuple[float, float]] = {}  # fragment id: (interval, next time due), as the front end
 
@@ -113,13 +117,17 @@ class LightSession:
     async def __aexit__(self, *exc: object) -> None:
         await self.socket.close()
 
-    async def run(self, widgets: dict[str, str] | None = None, pressed: str | None = None) -> Reply:
+    async def run(self, widgets: dict[str, str] | None = None, pressed: str | None = None,
+                  numbers: dict[str, int] | None = None) -> Reply:
         """Rerun the page with the canvas's value `widgets` {widget id: JSON}, as a release does, or with the
-        button labelled `pressed` clicked; wait for the end."""
+        button labelled `pressed` clicked (and whole `numbers` typed in the boxes they name); wait for the end."""
         message = self._rerun()
         for widget_id, value in (widgets or {}).items():
             state = message.rerun_script.widget_states.widgets.add()
             state.id, state.json_value = widget_id, value
+        for label, number in (numbers or {}).items():
+            state = message.rerun_script.widget_states.widgets.add()
+            state.id, state.int_value = self.numbers[label], number
         if pressed is not None:
             state = message.rerun_script.widget_states.widgets.add()
             state.id, state.trigger_value = self.buttons[pressed], True
@@ -161,6 +169,7 @@ class LightSession:
             reply.read(forward)
             self.canvas_id = reply.canvas_id or self.canvas_id
             self.buttons.update(reply.buttons)
+            self.numbers.update(reply.numbers)
         elif kind == "new_session" and not forward.metadata.run.fragment_ids:
             self.reruns.clear()  # a whole run: its fragments announce their timers again
         elif kind == "navigation":
