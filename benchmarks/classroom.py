@@ -22,6 +22,7 @@ received, the part of a reading that the server's load decides.
 
     python -m benchmarks.classroom [--students 30] [--browsers K] [--quick] [--json]
     python -m benchmarks.classroom --draw-only     # the same class, drawing only: no TensorFlow in the server
+    python -m benchmarks.classroom --all-train     # everyone presses Train within a minute: benchmarks/alltrain.py
 """
 
 from __future__ import annotations
@@ -477,7 +478,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw-only", action="store_true",
                         help="a class that only draws: server memory without TensorFlow (target: under 400 MB)")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument("--all-train", action="store_true",
+                        help="every student presses Train at the page's defaults within --within seconds")
+    parser.add_argument("--drawers", type=int, default=5, help="--all-train: light sessions drawing meanwhile")
+    parser.add_argument("--within", type=float, default=60.0, help="--all-train: seconds in which all press Train")
+    parser.add_argument("--one-core", action="store_true",
+                        help="--all-train: the server and its training process on one core (taskset -c 0)")
+    parser.add_argument("--class-images", type=int,
+                        help="--all-train: the teacher first sets the class's default training images to this")
     args = parser.parse_args(argv)
+    if args.all_train:
+        from benchmarks import alltrain
+
+        return alltrain.main(args.students, 3 if args.browsers is None else args.browsers, args.drawers,
+                             args.within, args.one_core, args.class_images, args.json)
     if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
     # Quick runs still last long enough that the queued tab's 10 s of grace end while it waits in line.
