@@ -201,3 +201,54 @@ def test_a_model_saved_by_one_browser_cannot_be_overwritten_by_another(passcode)
         owners.claim("anna-best", "bobbobbobbobbobb", "Bob", False)
     owners.claim("anna-best", "annaannaannaanna", "Anna", False)  # the owner may save again
     owners.claim("anna-best", "bobbobbobbobbobb", None, True)  # and so may the teacher
+
+
+STUDENT, OTHER = "studentstudent01", "otherotherother1"  # browser ids of the form the app gives
+
+
+def _train_as(browser: str, teacher: str | None = None) -> AppTest:
+    """The Train page in a browser whose id is `browser` (as a reload finds it in the URL), unlocked with `teacher`."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["id"] = browser
+    at.run()
+    if teacher:
+        _unlock(at, teacher)
+    return at.switch_page("pages/train.py").run()
+
+
+def _choose_stored(at: AppTest, name: str):
+    """Pick a stored model under Train's Stored models; returns the popover that deletes it."""
+    next(s for s in at.selectbox if s.label == "Stored model").select(name).run()
+    return next(p for p in at.get("popover") if p.proto.popover.label == f"Delete {name}")
+
+
+@pytest.fixture
+def class_models(store, tiny_training):
+    """The shipped default, a model saved by STUDENT and one saved by OTHER."""
+    from digits_core.classroom.owners import Owners
+
+    store.save("default", tiny_training.model, {}, shipped=True)
+    for name, browser in (("mine", STUDENT), ("theirs", OTHER)):
+        Owners().claim(name, browser, name)
+        store.save(name, tiny_training.model, {})
+    return store
+
+
+def test_a_student_deletes_their_own_stored_model_only(passcode, class_models):
+    at = _train_as(STUDENT)
+    assert _choose_stored(at, "theirs").proto.popover.disabled
+    assert any("Only the teacher can delete or overwrite someone else's stored model" in c.value for c in at.caption)
+    assert _choose_stored(at, "default").proto.popover.disabled
+    assert any("read-only for everyone" in c.value for c in at.caption)
+    mine = _choose_stored(at, "mine")
+    assert not mine.proto.popover.disabled
+    mine.button[0].click().run()
+    assert not at.exception and any("Deleted the stored model" in s.value for s in at.success)
+    assert [entry.name for entry in class_models.list()] == ["default", "theirs"]
+
+
+def test_the_teacher_deletes_anyones_stored_model_but_not_the_shipped_one(passcode, class_models):
+    at = _train_as(STUDENT, teacher=passcode)
+    _choose_stored(at, "theirs").button[0].click().run()
+    assert not at.exception and not class_models.exists("theirs")
+    assert _choose_stored(at, "default").proto.popover.disabled
