@@ -252,3 +252,33 @@ def test_the_teacher_deletes_anyones_stored_model_but_not_the_shipped_one(passco
     _choose_stored(at, "theirs").button[0].click().run()
     assert not at.exception and not class_models.exists("theirs")
     assert _choose_stored(at, "default").proto.popover.disabled
+
+
+def _wipe_popover(at: AppTest):
+    return next(p for p in at.get("popover") if p.proto.popover.label == "Wipe the class's data")
+
+
+def _wipe(at: AppTest, typed: str) -> None:
+    next(t for t in at.text_input if t.label == "Type WIPE to confirm").input(typed)
+    next(b for b in at.button if b.label == "Wipe the class").click().run()
+
+
+def test_a_student_cannot_wipe_the_class(passcode, mnist):
+    at = _handwriting(mnist)
+    wipe = _wipe_popover(at)
+    assert wipe.proto.popover.disabled and "Only the teacher can wipe the class's data" in wipe.proto.popover.help
+
+
+def test_the_teacher_wipes_the_class_once_wipe_is_typed(passcode, mnist, tiny_training):
+    from digits_core.classroom.runs import KeptRuns
+    from digits_core.classroom.samples import Collection
+    from digits_core.runs import run_from_training
+
+    KeptRuns().save_run(STUDENT, run_from_training(tiny_training, "dense-128x2", [], mnist.x_test))
+    at = _handwriting(mnist, teacher=passcode)
+    _wipe(at, "wipe")
+    assert any("Nothing was wiped" in e.value for e in at.error) and Collection().counts().sum() == 12
+    _wipe(at, "WIPE")
+    assert not at.exception
+    assert any("The class is wiped: 12 samples, 1 imports, 1 kept runs" in s.value for s in at.success)
+    assert Collection().counts().sum() == 0 and KeptRuns().load_runs(STUDENT) == []
