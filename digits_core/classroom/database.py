@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections import deque
 from contextlib import closing, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ MIGRATION_LOCK = 262_600  # the PostgreSQL advisory lock one server holds while 
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
-_writers: dict[str, threading.RLock] = {}  # SQLite URL -> the lock this process's writers take turns at
+_writers: dict[str, Turns] = {}  # SQLite URL -> the turns this process's writers take
 
 
 class ClassDatabaseError(Exception):
@@ -191,14 +192,42 @@ def _copy_legacy(conn: Connection, path: Path) -> int:
     return len(rows)
 
 
+class Turns:
+    """A lock taken in the order the threads asked for it. Python's Lock lets a thread that has just released it
+    take it again before the waiting ones wake: of thirty writers back to back, some waited several times longer
+    than the rest (measured: the p95 of a write about halved with turns)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def __enter__(self) -> None:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the thread before this one, as it leaves
+
+    def __exit__(self, *_exc) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()  # handed on: the lock stays held
+            else:
+                self._held = False
+
+
 def _one_writer(url: str) -> ContextManager:
-    """For SQLite, the process's threads take turns at a lock before they ask SQLite for its write lock: SQLite's
-    busy handler polls with sleeps of up to 100 ms, which left some of thirty writers waiting far longer than the
-    rest (measured). PostgreSQL needs no such turn."""
+    """For SQLite, the process's threads take turns before they ask SQLite for its write lock: SQLite's busy handler
+    polls with sleeps of up to 100 ms, which left some of thirty writers waiting far longer than the rest
+    (measured). PostgreSQL needs no such turn."""
     if not url.startswith("sqlite"):
         return nullcontext()
     with _engines_lock:
-        return _writers.setdefault(url, threading.RLock())
+        return _writers.setdefault(url, Turns())
 
 
 def _create(url: str) -> Engine:
