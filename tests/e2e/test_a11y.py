@@ -128,7 +128,7 @@ def test_the_lesson_by_keyboard_alone(page: Page):
     expect(page.get_by_role("heading", name=re.compile("Explore", re.I)).first).to_be_visible(timeout=SLOW_MS)
     idle(page)
     back_to_lesson(page)
-    expect(page.get_by_text("1 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text("1 of 7 steps done")).to_be_visible(timeout=SLOW_MS)
     tab_to(page, button(page, "Train dense-512"))
     page.keyboard.press("Enter")
     idle(page)
@@ -138,7 +138,7 @@ def test_the_lesson_by_keyboard_alone(page: Page):
     expect(page.get_by_text(re.compile("Test accuracy")).first).to_be_visible(timeout=TRAIN_MS)
     idle(page)
     back_to_lesson(page)
-    expect(page.get_by_text("2 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text("2 of 7 steps done")).to_be_visible(timeout=SLOW_MS)
     no_exception(page)
 
 
