@@ -254,6 +254,16 @@ def test_the_teacher_deletes_anyones_stored_model_but_not_the_shipped_one(passco
     assert _choose_stored(at, "default").proto.popover.disabled
 
 
+def test_a_class_database_that_cannot_be_reached_is_one_line_under_stored_models(class_models, monkeypatch):
+    monkeypatch.setenv("DIGITS_DATABASE_URL", "postgresql://teacher:secret@127.0.0.1:9/class")
+    at = _train_as(STUDENT)
+    assert not at.exception and not at.get("popover")  # nothing asked of the database until a model is chosen
+    next(s for s in at.selectbox if s.label == "Stored model").select("mine").run()
+    assert not at.exception
+    assert any("cannot be deleted now" in e.value and "cannot be reached" in e.value and "secret" not in e.value
+               for e in at.error)
+
+
 def _wipe_popover(at: AppTest):
     return next(p for p in at.get("popover") if p.proto.popover.label == "Wipe the class's data")
 

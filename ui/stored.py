@@ -1,7 +1,8 @@
-"""The store's models on the Train page: who saved each, and a Delete for its owner or the teacher.
+"""The store's models on the Train page: who saved one, and a Delete for its owner or the teacher.
 
 The shipped models are read-only for everyone; a model saved from the terminal (no owner
-recorded) is the teacher's.
+recorded) is the teacher's. The class database is asked only once a model is chosen, so Train
+stays quick when the database cannot be reached.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from digits_core.store import StoreError, StoredModel
 
 from .classdb import owners
 from .identity import browser_id, is_teacher, locked
-from .state import stored_models
+from .state import local, stored_models
 from .text import plain
 
 OUTCOME = "stored_outcome"  # (succeeded, message) of the last delete, shown once
@@ -22,20 +23,24 @@ READ_ONLY = "A shipped model is read-only for everyone."
 
 
 def stored_list() -> None:
-    """Pick a stored model: who saved it, and Delete behind a confirmation (greyed out with the reason)."""
+    """Choose a stored model: who saved it, and Delete behind a confirmation (greyed out with the reason)."""
     _show_outcome()
     entries = {entry.name: entry for entry in stored_models()}
     if not entries:
         st.caption("No stored model yet: save a run above.")
         return
-    try:
-        saved_by = owners().everyone()
-    except ClassDatabaseError as exc:
-        st.error(f"Who saved each model cannot be read, so none can be deleted now: {exc}")
+    name = st.selectbox("Stored model", list(entries), index=None, key="stored_model",
+                        placeholder="Choose one to see who saved it, or to delete it")
+    if name is None:
         return
-    shown = {name: f"{name} ({_who(entry, saved_by.get(name))})" for name, entry in entries.items()}
-    name = st.selectbox("Stored model", list(entries), key="stored_model", format_func=shown.get)
-    reason = _refusal(entries[name], saved_by.get(name))
+    entry = entries[name]
+    try:
+        owner = None if entry.shipped else owners().owner(name)
+    except ClassDatabaseError as exc:
+        st.error(plain(f"Who saved {name} cannot be read, so it cannot be deleted now: {exc}"))
+        return
+    st.caption(_who(entry, owner))
+    reason = _refusal(entry, owner)
     with st.popover(f"Delete {plain(name)}", icon=":material/delete:", disabled=reason is not None, help=reason):
         st.write(f"Delete the stored model **{plain(name)}**? No page will list it any more. This cannot be undone.")
         st.button("Yes, delete it", type="primary", key="stored_delete", on_click=_delete, args=(name,))
@@ -44,13 +49,13 @@ def stored_list() -> None:
 
 
 def _who(entry: StoredModel, owner: Owner | None) -> str:
+    """Who saved the model, in words (a nickname as typed, never as markup)."""
     if entry.shipped:
-        return "shipped with the app"
+        return "Shipped with the app."
     if owner is None:
-        return "the teacher's"
-    if owner.browser_id == browser_id():
-        return "yours"
-    return f"saved by {owner.nickname or 'browser ' + (owner.browser_id or '?')[:8]}"
+        return "Saved from the terminal or before owners were kept: the teacher's."
+    who = "you" if owner.browser_id == browser_id() else plain(owner.nickname or f"browser {owner.browser_id}"[:16])
+    return f"Saved by {who}, {local(owner.saved_at):%Y-%m-%d %H:%M}."
 
 
 def _refusal(entry: StoredModel, owner: Owner | None) -> str | None:

@@ -41,12 +41,7 @@ class Owners:
         """Who saved the model `name`, or None when nobody is recorded."""
         with self.db.reading() as conn:
             row = conn.execute(select(owners).where(owners.c.name == sanitize_name(name))).first()
-        return None if row is None else _owner(row)
-
-    def everyone(self) -> dict[str, Owner]:
-        """The recorded owner of every model that has one, by the model's name: one read for a listing."""
-        with self.db.reading() as conn:
-            return {row.name: _owner(row) for row in conn.execute(select(owners))}
+        return None if row is None else Owner(row.name, row.browser_id, row.nickname, as_utc(row.saved_at))
 
     def check_write(self, name: str, browser_id: str | None, teacher: bool) -> str:
         """The sanitised name if this browser may save or delete the model `name`; OwnershipError if not."""
@@ -89,10 +84,6 @@ class Owners:
         self.store.delete(name)
         self.release(name)
         return name
-
-
-def _owner(row) -> Owner:
-    return Owner(row.name, row.browser_id, row.nickname, as_utc(row.saved_at))
 
 
 def _may_write(owner, browser_id: str | None, stored: bool) -> bool:

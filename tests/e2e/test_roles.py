@@ -100,7 +100,7 @@ def stored_model_delete(page: Page, name: str):
     """On Train, pick `name` under Stored models; returns its Delete button. A rerun that lands while the list is
     open closes it (seen once in three runs on a busy machine): the pick is tried again then."""
     picker = page.get_by_role("combobox", name="Stored model", exact=True)
-    option = page.get_by_role("option", name=re.compile(f"^{re.escape(name)} "))
+    option = page.get_by_role("option", name=name, exact=True)
     for _ in range(3):
         idle(page)
         picker.click()
