@@ -23,6 +23,7 @@ from ui.nav import leave_legacy_navigation
 from ui.matrix import show_confusion
 from ui.runs import offer_for_drawing
 from ui.state import book, model_source, models, page_model, pick_model, training_worker
+from ui.text import plain
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -250,6 +251,6 @@ manage(collection, int(counts.sum()))
 st.header("The end of the course")
 days = retention_days()
 st.caption((f"Samples, kept runs and board posts go by themselves after {days} days" if days else
-            "Samples, kept runs and board posts are kept until wiped") + f" (${RETENTION_ENV}); the teacher may wipe "
-           "them all at the end of a course.")
+            "Samples, kept runs and board posts are kept until wiped") + f" (set by {plain(RETENTION_ENV)}); the "
+           "teacher may wipe them all at the end of a course.")
 end_of_course()
