@@ -10,11 +10,11 @@ from contextlib import ExitStack
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from benchmarks.appserver import running_app, scratch_env, scratch_models
 from benchmarks.postgres import create_database, drop_database
-from st_page import (DIGITS, SCREENSHOTS, SLOW_MS, TRAIN_MS, canvas, draw, idle, metric, no_exception, open_page,
+from st_page import (SCREENSHOTS, SLOW_MS, TRAIN_MS, correct_drawing, metric, no_exception, open_page, post_to_board,
                      start_training, tab_on)
 
 APPEARS_MS = 5_000  # the class board's promise: a new post on the projector within 5 s
@@ -37,17 +37,6 @@ def two_servers(postgres_server, tmp_path_factory) -> Iterator[tuple[str, str]]:
     drop_database(postgres_server, "two_servers")
 
 
-def post_to_board(page: Page) -> None:
-    """On Train, with a finished run: a nickname, then the run posted to the class board."""
-    nickname = page.get_by_role("textbox", name="Your nickname")
-    nickname.fill(NICKNAME)
-    nickname.press("Enter")
-    idle(page)
-    page.get_by_role("button", name=re.compile("Post to the class board")).click()
-    page.get_by_role("button", name="Post", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Posted as number \d+"))).to_be_visible(timeout=TRAIN_MS)
-
-
 def test_a_students_correction_and_post_on_server_a_are_seen_on_server_b(browser, two_servers):
     on_a, on_b = two_servers
     with tab_on(browser, on_b, "two_servers_teacher") as teacher, \
@@ -58,12 +47,7 @@ def test_a_students_correction_and_post_on_server_a_are_seen_on_server_b(browser
         open_page(projector, "/board?view=projector")
         projector.evaluate("window.notReloaded = true")
 
-        open_page(pupil, "/draw")
-        expect(canvas(pupil)).to_be_visible(timeout=SLOW_MS)
-        draw(pupil, DIGITS[7])
-        expect(metric(pupil, "Prediction")).to_have_text("7", timeout=SLOW_MS)
-        pupil.get_by_test_id("stButtonGroup").get_by_role("radio", name="1", exact=True).click()  # "it was a 1"
-        expect(pupil.get_by_text("Saved as a 1 in the class collection")).to_be_visible(timeout=SLOW_MS)
+        correct_drawing(pupil, 7, 1)  # "it was a 1"
 
         teacher.get_by_test_id("stButtonGroup").get_by_role("radio", name="1 (").first.click()  # a rerun on B
         expect(metric(teacher, "Digits in the collection")).to_have_text("1", timeout=SLOW_MS)
@@ -71,7 +55,7 @@ def test_a_students_correction_and_post_on_server_a_are_seen_on_server_b(browser
 
         start_training(pupil, samples=300, epochs=1)
         expect(metric(pupil, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
-        post_to_board(pupil)
+        post_to_board(pupil, NICKNAME)
         row = projector.get_by_test_id("stTable").locator("tr").filter(has_text=NICKNAME)
         expect(row).to_have_count(1, timeout=APPEARS_MS)
         assert projector.evaluate("window.notReloaded") is True  # B's fragment redrew it in place
