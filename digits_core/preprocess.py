@@ -42,6 +42,8 @@ MIN_PHOTO_SIDE = 100  # a picture with a shorter side is a crop, a thumbnail or 
 UNLIKE = 0.3  # of the strongest contrast with the background: weaker is a stroke's soft edge, not paper or shadow
 OFF_STRETCH = 0.27  # of the frame: a longer stretch unlike the background is a shadow, the table or light falling off
 SHEET = 0.65  # of a picture: this much unlike the frame is a sheet of paper on a darker table, not a digit
+MIN_DIGIT = 0.15  # of the picture's longer side: a shorter mark (42 px of a 280 px canvas) is a dot or a tick
+MIN_INK = 10  # pixels: fewer are a speck (scikit-learn's smallest 8x8 digit has 16)
 PHOTO_SIDE = 400  # a photo's digit is found at this size (the longer side): enough for a pen stroke, and fast
 MAX_DIGIT = 0.6  # a mark longer than this share of the photo's longer side is the paper's edge, not the digit
 DARK_SURFACE = 96  # a photo whose middle is darker than this is light ink on a dark surface (paper in shadow: 146+)
@@ -57,6 +59,10 @@ class ImageError(ValueError):
 
 class NothingDrawnError(ImageError):
     """The image holds no ink: an empty canvas or a blank page."""
+
+
+class TooSmallError(ImageError):
+    """The ink is a dot or a speck: too small a part of the picture to be read as a digit."""
 
 
 class NotAnImageError(ImageError):
@@ -90,6 +96,8 @@ def to_mnist(source: object, find_digit: bool = True, thicken: bool = True) -> P
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     if rows.size == 0:
         raise NothingDrawnError("nothing drawn: the image has no ink")
+    if max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_DIGIT * max(ink.shape) or marked.sum() < MIN_INK:
+        raise TooSmallError("too small to read: draw the digit bigger")
     steps["cropped"] = cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     if thicken and stroke_width(cropped) < THIN * max(cropped.shape):
         steps["thickened"] = cropped = thickened(cropped)

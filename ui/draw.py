@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from digits_core.preprocess import ImageError, NothingDrawnError, upscale
+from digits_core.preprocess import ImageError, NothingDrawnError, TooSmallError, upscale
 from digits_core.runs import Run
 
 from .plots import probability_bars
@@ -72,6 +72,9 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
         prediction = reader.predict(source)
     except NothingDrawnError:
         st.info(hint)
+        return None
+    except TooSmallError as exc:
+        st.info(str(exc).capitalize())
         return None
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")
