@@ -7,6 +7,7 @@ them measure and drive the very server a user gets.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 import psutil
+
+from digits_core.store import MODELS_DIR, MODELS_ENV, SUFFIXES
 
 from ui.routes import URLS as PAGES  # noqa: F401  (the memory benchmark and the screenshots open them all)
 
@@ -53,6 +56,24 @@ def server_command(port: int) -> list[str]:
             "--server.fileWatcherType", "none"]
 
 
+def scratch_models(folder: Path) -> Path:
+    """A copy of the store the app would use ($DIGITS_MODELS_DIR or models/), so what a run saves never reaches it."""
+    source = Path(os.environ.get(MODELS_ENV) or MODELS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        if path.name.endswith(SUFFIXES):
+            shutil.copy2(path, folder / path.name)
+    return folder
+
+
+def scratch_env(models: Path, folder: Path) -> dict[str, str]:
+    """The environment of a server that writes only to scratch: its model store, and a class database in `folder`
+    (with no former collection to copy in), so what a test or benchmark corrects, imports or trains never reaches
+    data/."""
+    return {"DIGITS_MODELS_DIR": str(models), "DIGITS_DATABASE_URL": f"sqlite:///{folder / 'class.sqlite'}",
+            "DIGITS_HANDWRITING_DB": str(folder / "handwriting.sqlite")}
+
+
 def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start the app in a process group of its own, so stopping it takes every child along."""
     with log.open("wb") as out:
@@ -61,19 +82,32 @@ def start_server(port: int, log: Path, env: dict[str, str] | None = None) -> sub
 
 
 def wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float = START_TIMEOUT) -> None:
-    """Poll /_stcore/health until it answers ok; raise with the server's log if it dies or hangs."""
+    """Poll /_stcore/health until it answers ok from `proc` itself; raise with the server's log if it dies or hangs.
+
+    Other runs on the machine start servers on the same ports: one that took the port first answers the health
+    check too, while this one is still failing to bind it."""
     deadline = time.monotonic() + timeout
+    port = int(url.rsplit(":", 1)[1])
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
+                if reply.read().strip() == b"ok" and listens(proc, port):
                     return
         except OSError:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def listens(proc: subprocess.Popen, port: int) -> bool:
+    """Whether the process itself listens on `port`."""
+    try:
+        connections = psutil.Process(proc.pid).net_connections("tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
 
 
 def stop_server(proc: subprocess.Popen) -> None:

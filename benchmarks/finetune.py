@@ -19,7 +19,6 @@ import time
 import numpy as np
 
 from digits_core import load_mnist
-from digits_core.finetune import FinetuneSettings, finetune
 from digits_core.handwriting import LabelledSet
 from digits_core.preprocess import ImageError, to_mnist
 from digits_core.spec import ModelSpec
@@ -44,6 +43,8 @@ def class_digits(count: int) -> LabelledSet:
 
 
 def main() -> None:
+    from digits_core.finetune import FinetuneSettings, finetune  # TensorFlow: not for class_digits' other callers
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=400)
     parser.add_argument("--model", default=DEFAULT_MODEL)

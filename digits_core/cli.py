@@ -1,13 +1,17 @@
-"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting, compare.
+"""`python -m digits_core`: presets, train, evaluate, predict, explain, models, export-lite, cv, handwriting, compare,
+board.
 
 Every subcommand takes --json, which makes the last line of output one JSON value; bad
-input (the project's own DataError, SpecError, StoreError, HandwritingError) ends with a one-line message on
-stderr and exit status 2, while any other exception is a bug and keeps its traceback.
+input (the project's own DataError, SpecError, StoreError, HandwritingError, ClassDatabaseError, a wrong
+passcode) ends with a one-line message on stderr and exit status 2, while any other exception is a bug and
+keeps its traceback. `handwriting` and `class` work on the class database ($DIGITS_DATABASE_URL); what only
+the teacher may do asks for --passcode when $DIGITS_TEACHER_PASSCODE is set.
 """
 
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import os
 import sys
@@ -18,15 +22,29 @@ from typing import Any, Callable
 import numpy as np
 from tqdm import tqdm
 
+from .classroom.board import BoardError
+from .classroom.database import ClassDatabaseError
+from .classroom.roles import RoleError
 from .data import DataError, load_mnist
-from .handwriting import Collection, HandwritingError
+from .handwriting import HandwritingError
 from .presets import PRESETS, get_preset
 from .spec import SpecError
 from .store import DEFAULT_MODEL, ModelStore, StoreError
 
 EXIT_BAD_INPUT = 2
-WITHOUT_TENSORFLOW = {"presets", "models", "handwriting"}
-BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError)  # the project's own refusals; anything else is a bug
+WITHOUT_TENSORFLOW = {"presets", "models", "handwriting", "class", "board"}  # `board post` imports it itself
+PASSCODE_ENV = "DIGITS_TEACHER_PASSCODE"
+BOARD_KEYS = ("place", "id", "nickname", "name", "preset", "params", "epochs", "train_seconds", "mnist_accuracy",
+              "class_accuracy", "class_digits", "posted_at")
+
+
+class NotTheTeacher(Exception):
+    """A teacher's command without the teacher's passcode."""
+
+
+# The project's own refusals; anything else is a bug.
+BAD_INPUT = (DataError, SpecError, StoreError, HandwritingError, ClassDatabaseError, NotTheTeacher, BoardError,
+             RoleError)
 
 
 class _EpochBar:
@@ -224,6 +242,9 @@ def cmd_compare(args: argparse.Namespace) -> Any:
     from .store import ModelStore
 
     store, data = ModelStore(), load_mnist()
+    for name in (args.a, args.b):
+        if not store.is_complete(name):  # saved by an older version: written once, as the app does it
+            store.complete(name)
     a, b = (stored_run(store, name, data.x_test) for name in (args.a, args.b))
     result = compare(data.y_test, a.probabilities, b.probabilities)
     if not args.json:
@@ -234,20 +255,139 @@ def cmd_compare(args: argparse.Namespace) -> Any:
     return {"a": a.name, "b": b.name, **result.summary()}
 
 def cmd_handwriting(args: argparse.Namespace) -> Any:
+    from .classroom.samples import Collection
+
     collection = Collection()
+    where = collection.db.where
     if args.action == "import":
-        added = collection.import_npz(args.file)
-        print(f"imported {added} digits from {args.file} into {collection.path}")
-        return {"action": "import", "file": args.file, "digits": added, "collection": str(collection.path)}
+        check_passcode(args)
+        batch = collection.import_npz(args.file)
+        print(f"imported {batch.count} digits from {args.file} into {where} as import {batch.id}")
+        return {"action": "import", "file": args.file, "digits": batch.count, "batch": batch.id, "database": where}
     if args.action == "export":
         written = collection.export_npz(args.file)
-        print(f"exported {written} digits from {collection.path} to {args.file}")
-        return {"action": "export", "file": args.file, "digits": written, "collection": str(collection.path)}
-    counts = collection.counts()
+        print(f"exported {written} digits from {where} to {args.file}")
+        return {"action": "export", "file": args.file, "digits": written, "database": where}
+    if args.action == "batches":
+        rows = [{"id": b.id, "name": b.name, "browser_id": b.browser_id, "digits": b.count,
+                 "created_at": b.created_at.isoformat(timespec="seconds")} for b in collection.batches()]
+        if not args.json:
+            for row in rows:
+                print(f"{row['id']:>5}  {row['created_at']}  {row['digits']:>6} digits  {row['name'] or '-'}"
+                      f"  {row['browser_id'] or '-'}")
+        return rows
+    if args.action == "remove-batch":
+        check_passcode(args)
+        if args.id not in {b.id for b in collection.batches()}:
+            raise HandwritingError(f"no import number {args.id} in {where} (see: handwriting batches)")
+        removed = collection.delete_batch(args.id)
+        print(f"removed import {args.id}: {removed} digits")
+        return {"action": "remove-batch", "batch": args.id, "digits": removed, "database": where}
+    stats = collection.stats()
     if not args.json:
-        print(f"{collection.path}: {counts.sum()} digits")
-        print("  ".join(f"{digit}: {count}" for digit, count in enumerate(counts)))
-    return {"collection": str(collection.path), "digits": int(counts.sum()), "counts": counts.tolist()}
+        print(f"{where}: {stats.digits} digits, {stats.batches} imports, from {stats.browsers} browsers")
+        print("  ".join(f"{digit}: {count}" for digit, count in enumerate(stats.counts)))
+        print("  ".join(f"{source}: {count}" for source, count in stats.sources.items()))
+    return {"database": where, "digits": stats.digits, "counts": stats.counts, "sources": stats.sources,
+            "browsers": stats.browsers, "batches": stats.batches}
+
+
+def cmd_class(args: argparse.Namespace) -> Any:
+    from .classroom.database import ClassDatabase
+    from .classroom.retention import wipe
+
+    check_passcode(args)
+    if not args.yes:
+        raise NotTheTeacher("class wipe removes every sample, import, kept run, board post and model owner: "
+                            "add --yes to go ahead")
+    removed = wipe()
+    print(f"wiped {ClassDatabase().where}: " + ", ".join(f"{count} {table}" for table, count in removed.items()))
+    return {"action": "wipe", "removed": removed}
+
+
+def check_passcode(args: argparse.Namespace) -> None:
+    """A teacher's command goes ahead when no passcode is set, or --passcode matches $DIGITS_TEACHER_PASSCODE."""
+    expected = os.environ.get(PASSCODE_ENV)
+    given = getattr(args, "passcode", None) or ""
+    if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+        raise NotTheTeacher(f"only the teacher may {args.command} {args.action}: "
+                            f"{'wrong' if given else 'give the'} --passcode (${PASSCODE_ENV} is set)")
+
+
+def cmd_board(args: argparse.Namespace) -> Any:
+    from .classroom.board import Board
+
+    board = Board()
+    if args.action == "post":
+        return _board_post(board, Path(args.file), args.nickname, args.replace)
+    if args.action == "remove":
+        from .classroom.roles import PasscodeGate, passcode_from_env
+
+        PasscodeGate(passcode_from_env()).require(args.passcode)
+        post = board.take_down(args.id, None, teacher=True)
+        print(f"took down #{post.id} ({post.nickname}: {post.name})")
+        return {"action": "remove", "id": post.id}
+    ranking = board.ranking()
+    rows = [{"place": row.place, "id": row.post.id, "nickname": row.post.nickname, "name": row.post.name,
+             "preset": row.post.preset, "params": row.post.params, "epochs": row.post.epochs,
+             "train_seconds": row.post.train_seconds, "mnist_accuracy": row.post.mnist_accuracy,
+             "class_accuracy": row.class_accuracy, "class_digits": len(ranking.class_set),
+             "posted_at": row.post.posted_at.isoformat(timespec="seconds")} for row in ranking.rows]
+    if args.action == "export":
+        return _board_export(rows, Path(args.file))
+    if not args.json:
+        print(f"ranked by {ranking.ranked_by}" + ("" if ranking.posting_open else "; posting is closed"))
+        for row in rows:
+            on_class = "-" if row["class_accuracy"] is None else f"{row['class_accuracy']:.4f}"
+            print(f"{row['place']:>3}. #{row['id']:<4} {row['nickname']:24} {row['name']:24} {row['preset']:18} "
+                  f"MNIST {row['mnist_accuracy']:.4f}  class {on_class}")
+        if ranking.lead:
+            print(ranking.lead)
+    return rows
+
+
+def _board_post(board: Any, path: Path, nickname: str | None, replace: int | None) -> Any:
+    """Convert and score a .keras file here (this process may load TensorFlow: it is not the server), then post it."""
+    from .classroom.board import entry_from_keras
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BoardError(f"{path} cannot be read ({exc.strerror or exc})") from exc
+    import_tensorflow_quietly()
+    entry = entry_from_keras(data, path.stem, load_mnist(), _store_meta(path))
+    post = board.post(entry, None, nickname, replace)
+    print(f"posted {path} as #{post.id} ({post.nickname}: {post.name}), {post.mnist_accuracy:.4f} on MNIST")
+    return {"action": "post", "id": post.id, "nickname": post.nickname, "name": post.name,
+            "mnist_accuracy": post.mnist_accuracy}
+
+
+def _store_meta(path: Path) -> dict[str, Any] | None:
+    """The store's JSON beside a .keras file (its preset, spec and history), when it has one that reads."""
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _board_export(rows: list[dict[str, Any]], path: Path) -> Any:
+    import csv
+
+    try:
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, BOARD_KEYS)
+            writer.writeheader()
+            writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
+    except OSError as exc:
+        raise BoardError(f"cannot write {path} ({exc.strerror or exc})") from exc
+    print(f"exported {len(rows)} posts to {path}")
+    return {"action": "export", "file": str(path), "posts": len(rows)}
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a nickname starting with = + - @ would otherwise run as a formula."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def import_tensorflow_quietly() -> None:
@@ -322,13 +462,38 @@ def build_parser() -> argparse.ArgumentParser:
     pair = command("compare", cmd_compare, "compare two stored models on the test set (McNemar's exact test)")
     pair.add_argument("a", metavar="A", help="stored model name")
     pair.add_argument("b", metavar="B", help="stored model name")
-    handwriting = command("handwriting", cmd_handwriting, "the class collection ($DIGITS_HANDWRITING_DB)")
+    handwriting = command("handwriting", cmd_handwriting, "the class collection, in the class database "
+                          "($DIGITS_DATABASE_URL)")
     actions = handwriting.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    for action, help_text in (("import", "add the digits of an .npz in MNIST's layout"),
-                              ("export", "write the collection as an .npz in MNIST's layout")):
-        actions.add_parser(action, help=help_text).add_argument("file", metavar="FILE.npz")
-    actions.add_parser("stats", help="how many digits of each kind")
-    for action in actions.choices.values():  # --json after the action too; SUPPRESS keeps one given before it
+    imports = actions.add_parser("import", help="add the digits of an .npz in MNIST's layout, as one import (teacher)")
+    imports.add_argument("file", metavar="FILE.npz")
+    actions.add_parser("export", help="write the collection as an .npz in MNIST's layout").add_argument(
+        "file", metavar="FILE.npz")
+    actions.add_parser("stats", help="how many digits of each kind, from where")
+    actions.add_parser("batches", help="the imports, each removable whole")
+    remove = actions.add_parser("remove-batch", help="remove one import whole (teacher)")
+    remove.add_argument("id", type=int, metavar="ID")
+    classroom = command("class", cmd_class, "the class database ($DIGITS_DATABASE_URL) as a whole")
+    class_actions = classroom.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    wiping = class_actions.add_parser("wipe", help="the end of a course: remove everything the class made (teacher)")
+    wiping.add_argument("--yes", action="store_true", help="yes, remove it all")
+    for teachers in (imports, remove, wiping):
+        teachers.add_argument("--passcode", help=f"the teacher's passcode, when ${PASSCODE_ENV} is set")
+    for action in [*actions.choices.values(), *class_actions.choices.values()]:
+        # --json after the action too; SUPPRESS keeps one given before it
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
+    board = command("board", cmd_board, "the class board: posts ranked on the class's held-out digits and MNIST")
+    posts = board.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    posts.add_parser("list", help="the ranking, best first")
+    post = posts.add_parser("post", help="post a .keras model (converted and scored on MNIST here)")
+    post.add_argument("file", metavar="MODEL.keras")
+    post.add_argument("--nickname", help="shown on the board (default: anonymous)")
+    post.add_argument("--replace", type=int, metavar="ID", help="the post this one replaces")
+    take_down = posts.add_parser("remove", help="take a post down (the teacher's: --passcode when one is set)")
+    take_down.add_argument("id", type=int, metavar="ID")
+    take_down.add_argument("--passcode", help=f"the teacher's passcode, when ${PASSCODE_ENV} is set")
+    posts.add_parser("export", help="write the ranking as CSV").add_argument("file", metavar="board.csv")
+    for action in posts.choices.values():  # as for handwriting: --json after the action too
         action.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="one JSON value last")
     return parser
 

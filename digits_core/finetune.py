@@ -1,7 +1,8 @@
 """Fine-tune a model to the class's handwriting: more training on MNIST plus the class's digits, weighted up.
 
-A fifth of the class's digits is held out before anything is trained; the accuracy on them
-before and after is the honest measure of what the tuning did. The class's digits are few,
+The class board's held-out fifth of the class's digits (classroom.scoring.held_out, a hash of
+each sample's id) is never trained on; the accuracy on it before and after is the honest measure
+of what the tuning did, and the board scores every post on the same digits. The class's digits are few,
 so each counts `class_weight` times an MNIST digit, and all are shifted and rotated at
 random (Keras layers in front of the model, active only in training). The model given is
 never changed: a copy is trained.
@@ -13,13 +14,17 @@ import threading
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
 from .backend import keras
+from .classroom.scoring import held_out_mask
 from .data import MnistData
 from .evaluation import probabilities, scores
 from .handwriting import MIN_DIGITS, HandwritingError, LabelledSet
+from .jobs import thinned
+from .runs import Recorder, Run, TrainingJob, run_from_training
 from .spec import ModelSpec
 from .training import Progress, TrainResult, _as_listener, _Reporter, one_hot
 
@@ -35,7 +40,6 @@ class FinetuneSettings:
     batch_size: int = 64
     shift: float = 2.0  # pixels
     rotation: float = 10.0  # degrees
-    held_out: float = 0.2
 
 
 @dataclass
@@ -47,6 +51,11 @@ class FinetuneResult(TrainResult):
     held_out_before: float = 0.0
     held_out_after: float = 0.0
     held_out_count: int = 0
+
+    def metadata(self, preset: str | None = None) -> dict[str, Any]:
+        """TrainResult's, with the held-out class accuracy before and after (a run's page shows them)."""
+        return {**super().metadata(preset), "held_out": {"before": self.held_out_before, "after": self.held_out_after,
+                                                         "count": self.held_out_count}}
 
 
 def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digits: LabelledSet,
@@ -60,7 +69,7 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
         raise HandwritingError(f"fine-tuning needs at least {MIN_DIGITS} digits in the collection, "
                                f"it has {len(digits.y_test)}")
     rng = np.random.default_rng(seed)
-    train_part, held = split(digits, settings.held_out, rng)
+    train_part, held = split(digits)
     before = float(np.mean(_read(model, held.x_test) == held.y_test))
     tuned = keras.models.clone_model(model)
     tuned.set_weights(model.get_weights())
@@ -84,12 +93,23 @@ def finetune(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digit
                           held_out_count=len(held.y_test))
 
 
-def split(digits: LabelledSet, held_out: float, rng: np.random.Generator) -> tuple[LabelledSet, LabelledSet]:
-    """The class's digits in a training part and a held-out part (at least one digit each), at random."""
-    order = rng.permutation(len(digits.y_test))
-    count = min(max(1, round(len(order) * held_out)), len(order) - 1)
-    held, kept = order[:count], order[count:]
-    return (LabelledSet(digits.x_test[kept], digits.y_test[kept]),
+def finetune_run(model: keras.Model, spec: ModelSpec | None, mnist: MnistData, digits: LabelledSet, label: str,
+                 job: TrainingJob) -> Run:
+    """finetune() as a session's Run named after `label`, as runs.train_plan makes one of a training: its progress
+    goes to `job`, whose stop it obeys."""
+    recorder = Recorder(job)
+    result = finetune(model, spec, mnist, digits, progress=recorder, stop=job.stop)
+    return run_from_training(result, label, thinned(recorder.batches), mnist.x_test)
+
+
+def split(digits: LabelledSet) -> tuple[LabelledSet, LabelledSet]:
+    """The class's digits to train on, and the board's held-out fifth, chosen by their sample ids (by their place,
+    counted from 1, for digits from a file); HandwritingError unless both parts have a digit."""
+    held = held_out_mask(digits.ids or range(1, len(digits.y_test) + 1))
+    if held.all() or not held.any():
+        raise HandwritingError(f"none of the {len(held)} class digits is {'to train on' if held.all() else 'held out'}"
+                               " yet (one in five is held out, by its id): add a few more")
+    return (LabelledSet(digits.x_test[~held], digits.y_test[~held]),
             LabelledSet(digits.x_test[held], digits.y_test[held]))
 
 

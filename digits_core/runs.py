@@ -16,10 +16,9 @@ import numpy as np
 
 from .data import MnistData
 from .spec import ModelSpec
-from .store import ModelStore, sanitize_name
+from .store import ModelStore, StoreError, sanitize_name
 
 MAX_RUNS = 8
-MAX_NAME = 40
 
 
 class RunError(ValueError):
@@ -90,18 +89,17 @@ def run_from_training(result: Any, preset: str, batches: Sequence[Any], x_test: 
 
 
 def stored_run(store: ModelStore, name: str, x_test: np.ndarray) -> Run:
-    """A stored model as a Run: history and metrics from its JSON, test probabilities from the store or computed."""
-    from .evaluation import probabilities
-
-    entry, model = store.info(name), store.load(name)
+    """A stored model as a Run, read without Keras: history, metrics and parameter count from its JSON, test
+    probabilities from NAME.test.npy. StoreError for a model saved without them (ModelStore.complete writes them)."""
+    entry, probs = store.info(name), store.test_probabilities(name)
     meta = entry.meta
-    probs = store.test_probabilities(name)  # written on save; computed here for a model saved before that
-    if probs is None or probs.shape != (len(x_test), 10):
-        probs = probabilities(model, x_test)
+    if probs is None or probs.shape != (len(x_test), 10) or "parameters" not in meta:
+        raise StoreError(f"model {entry.name!r} was saved without its test probabilities or parameter count: "
+                         "ModelStore.complete writes them")
     spec = ModelSpec.from_dict(meta["spec"]) if isinstance(meta.get("spec"), dict) else None
     return Run(_next_id(), entry.name, meta.get("preset"), spec, tuple(meta.get("history") or ()), (),
                meta.get("train_seconds"), bool(meta.get("stopped")), meta.get("test_loss"), entry.test_accuracy,
-               meta.get("train_samples"), model.count_params(), (store.root / f"{entry.name}.keras").stat().st_size,
+               meta.get("train_samples"), meta["parameters"], (store.root / f"{entry.name}.keras").stat().st_size,
                probs.astype(np.float16), meta, stored_as=entry.name)
 
 
@@ -124,14 +122,14 @@ def train_plan(plan: Sequence[tuple[str, ModelSpec]], data: MnistData, job: Trai
     for preset, spec in plan:
         if job.stop.is_set():
             break
-        recorder = _Recorder(job)
+        recorder = Recorder(job)
         result = train(spec, data, progress=recorder, stop=job.stop)
         runs.append(run_from_training(result, preset, thinned(recorder.batches), data.x_test))
     return runs
 
 
-class _Recorder:
-    """Passes progress on to the job and keeps this run's batch updates (bounded, like the job's)."""
+class Recorder:
+    """Passes progress on to the job and keeps this run's batch updates (bounded, like the job's) for its Run."""
 
     def __init__(self, job: TrainingJob):
         self.job, self.batches = job, []
@@ -162,6 +160,10 @@ class RunBook:
         dropped, self.runs = self.runs[:-self.limit], self.runs[-self.limit:]
         return named, dropped
 
+    def restore(self, runs: Sequence[Run]) -> None:
+        """Take back the runs an earlier session of the same browser kept, oldest first, named as they were."""
+        self.runs = list(runs)[-self.limit:]
+
     def get(self, run_id: int) -> Run:
         for run in self.runs:
             if run.id == run_id:
@@ -173,9 +175,11 @@ class RunBook:
         return next((run for run in self.runs if run.label == label), None)
 
     def rename(self, run_id: int, name: str) -> Run:
-        name = name.strip() if isinstance(name, str) else ""
-        if not name or len(name) > MAX_NAME or not name.isprintable():
-            raise RunError(f"a run name is 1-{MAX_NAME} printable characters, got {name!r}")
+        """Give the run a name by the store's rule (sanitize_name), so that it can be saved under the same name."""
+        try:
+            name = sanitize_name(name)
+        except StoreError as exc:
+            raise RunError(str(exc)) from None
         if any(run.name == name and run.id != run_id for run in self.runs):
             raise RunError(f"another run is already called {name!r}")
         return self._replace(run_id, name=name)

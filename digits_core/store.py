@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .data import REPO_ROOT, load_mnist
+from .evaluation import probabilities
 
 if TYPE_CHECKING:  # Keras and LiteRT load only when a model is read or written, so listing stays instant
     import keras
@@ -29,7 +30,9 @@ if TYPE_CHECKING:  # Keras and LiteRT load only when a model is read or written,
 MODELS_DIR = REPO_ROOT / "models"
 MODELS_ENV = "DIGITS_MODELS_DIR"
 DEFAULT_MODEL = "default"
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_NAME = 64
+_NAME = re.compile(rf"^[A-Za-z0-9_-]{{1,{MAX_NAME}}}$")
+NAME_RULE = f"1 to {MAX_NAME} letters (a-z, A-Z), digits, '-' or '_'; a space becomes '-'"  # for runs and models
 LITE, TEST_PROBABILITIES = ".tflite", ".test.npy"
 EMBEDDING = ".embedding.npz"  # a shipped model's t-SNE map of the test images (explain.ship_embedding)
 SUFFIXES = (".keras", LITE, TEST_PROBABILITIES, EMBEDDING, ".json")
@@ -56,14 +59,13 @@ class StoredModel:
 
 
 def sanitize_name(name: str) -> str:
-    """A safe file stem: spaces become '-', then only letters, digits, '-' and '_' may remain."""
+    """A safe file stem, and the one naming rule for runs and models: spaces become '-', then only letters, digits,
+    '-' and '_' may remain."""
     if not isinstance(name, str):  # str(None) would be the valid name 'None'
         raise StoreError(f"invalid model name {name!r}: a name must be text")
     cleaned = re.sub(r"\s+", "-", name.strip())
     if not _NAME.match(cleaned):
-        raise StoreError(
-            f"invalid model name {name!r}: use 1-64 letters, digits, '-' or '_' (no dots, slashes or spaces)"
-        )
+        raise StoreError(f"invalid model name {name!r}: use {NAME_RULE}")
     return cleaned
 
 
@@ -143,6 +145,23 @@ class ModelStore:
         """(Re)write NAME.tflite and NAME.test.npy from NAME.keras: for models saved before the store wrote them."""
         _atomic_write(self._light_files(self.info(name).name, self.load(name)))
 
+    def is_complete(self, name: str) -> bool:
+        """Whether the model has all the pages read without Keras: its parameter count, NAME.tflite, NAME.test.npy."""
+        entry = self.info(name)
+        return "parameters" in entry.meta and all(self._path(entry.name, suffix).is_file()
+                                                  for suffix in (LITE, TEST_PROBABILITIES))
+
+    def complete(self, name: str) -> StoredModel:
+        """Write from NAME.keras what a model saved by an older version lacks (see is_complete), once.
+
+        The metadata keeps its created_at: the model is the same, so what was made from it stays valid."""
+        entry, model = self.info(name), self.load(name)
+        meta = {**entry.meta, "parameters": model.count_params()}
+        writes = {path: write for path, write in self._light_files(entry.name, model).items() if not path.is_file()}
+        writes[self._path(entry.name, ".json")] = lambda path: Path(path).write_text(json.dumps(meta, indent=1))
+        _atomic_write(writes)  # the metadata last, as save() writes it
+        return StoredModel(entry.name, meta)
+
     def save(self, name: str, model: keras.Model, meta: dict[str, Any], shipped: bool = False,
              test_probabilities: np.ndarray | None = None) -> StoredModel:
         """Write the weights and metadata atomically; a shipped model may only be replaced by shipping.
@@ -152,6 +171,7 @@ class ModelStore:
         name = self.check_writable(name, shipped)
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {**meta, "name": name, "shipped": shipped, "created_at": _now(), "versions": _versions()}
+        meta["parameters"] = model.count_params()  # Compare shows it without loading the model
         _atomic_write({  # the metadata goes last: a reader that sees the new created_at finds the new weights
             self._path(name, ".keras"): lambda path: _save_for_inference(model, path),
             **self._light_files(name, model, test_probabilities),
@@ -183,7 +203,6 @@ class ModelStore:
                      scored: np.ndarray | None = None) -> dict[Path, Callable[[str], Any]]:
         """Writers of the two files that let Draw and Evaluate read the model without TensorFlow (the test
         probabilities `scored` already, if given)."""
-        from .evaluation import probabilities
         from .lite import convert
 
         def test_probabilities(path: str) -> None:

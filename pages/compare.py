@@ -2,20 +2,23 @@
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
+from ui.glossary import explain, meaning
+from ui.lesson import COMPARED, compared_kinds, note
 from ui.nav import leave_legacy_navigation
-from ui.plots import accuracy_time_scatter, confusion_figure, learning_curves, recall_bars, selected_cell
+from ui.palette import CATEGORIES, CATEGORY_NAMES
+from ui.describe import curves_summary, digit_alt, table_behind
+from ui.matrix import pick_cell, show_confusion
+from ui.plots import accuracy_time_scatter, learning_curves, recall_bars
 from ui.runs import run_for
-from ui.state import active_model, book, mnist, model_choices, stored_model, stored_models
+from ui.state import active_model, book, completed, mnist, model_choices, stored_models
 
 leave_legacy_navigation()
 GALLERY = 18
-COLOURS = px.colors.qualitative.D3[:4]  # one colour per compared model, the same in every chart...
-NAMED = ["blue", "orange", "green", "red"]  # ...and the same in text (Streamlit's names for them)
 
 
 def default_pick(choices: list[str]) -> list[str]:
@@ -37,6 +40,7 @@ def curves(runs: dict[str, object], colours: dict[str, str], seconds: bool) -> N
     st.plotly_chart(learning_curves(records, by_run=True, names=dict(enumerate(runs, start=1)),
                                     colours=dict(enumerate(colours.values(), start=1)),
                                     x="elapsed" if seconds else "epoch", height=360), width="stretch")
+    st.caption(" ".join(curves_summary(run.history, name) for name, run in runs.items()))
 
 
 def summary_table(runs: dict[str, object], labels: np.ndarray) -> pd.DataFrame:
@@ -64,7 +68,10 @@ def pair_gallery(comparison, indices: np.ndarray) -> None:
     images = mnist().x_test[shown]
     captions = [f"true {comparison.labels[i]} · A {comparison.predicted_a[i]} {comparison.confidence_a[i]:.0%}"
                 f" · B {comparison.predicted_b[i]} {comparison.confidence_b[i]:.0%}" for i in shown]
-    st.image([upscale(image, 3) for image in images], caption=captions, width=110)
+    alts = [f"{digit_alt(comparison.labels[i], 'from the test set')}, read as {comparison.predicted_a[i]} by A "
+            f"({comparison.confidence_a[i]:.0%}) and as {comparison.predicted_b[i]} by B "
+            f"({comparison.confidence_b[i]:.0%})" for i in shown]
+    st.image([upscale(image, 3) for image in images], caption=captions, width=110, alt=alts)
     if len(indices) > GALLERY:
         st.caption(f"The first {GALLERY} of {len(indices)}, the wrong model's most confident first.")
 
@@ -80,25 +87,25 @@ def pair(runs: dict[str, object], named: dict[str, str]) -> None:
     labels = mnist().y_test
     result = compare(labels, runs[a].probabilities, runs[b].probabilities)
     st.markdown(f"A = :{named[a]}[**{a}**], B = :{named[b]}[**{b}**]")
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("They disagree on", f"{len(result.disagree):,} images")
-    m2.metric("A right, B wrong", f"{result.only_a:,}")
-    m3.metric("B right, A wrong", f"{result.only_b:,}")
-    m4.metric("McNemar p-value", f"{result.p_value:.3g}")
-    st.info(result.verdict(runs[a].name, runs[b].name))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("They disagree on", f"{len(result.disagree):,} images", help="Test images that one model reads "
+              "differently from the other")
+    m2.metric("A right, B wrong", f"{result.only_a:,}", help="Test images A reads right and B gets wrong")
+    m3.metric("B right, A wrong", f"{result.only_b:,}", help="Test images B reads right and A gets wrong")
+    st.info(result.verdict(runs[a].name, runs[b].name), icon=":material/casino:")
+    explain("McNemar's test", "p-value")
     st.dataframe(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a,
                  result.both_wrong]}, index=["A right", "A wrong"]), width="content")
     matrix, cell_area = st.columns([4, 3], gap="medium")
     with matrix:
-        st.subheader("B's confusion matrix minus A's")
+        st.subheader("B's confusion matrix minus A's", help=meaning("confusion matrix"))
         st.caption("Blue: B puts more images in the cell, red: fewer. Click a cell to see the images only one "
                    "model puts there.")
-        event = st.plotly_chart(confusion_figure(result.confusion_delta, difference=True), width="stretch",
-                                on_select="rerun", selection_mode="points", key="difference")
+        show_confusion(result.confusion_delta, "difference", difference=True)
+        cell = pick_cell(result.confusion_delta, "difference", None, difference=True)
     with cell_area:
-        cell = selected_cell(event)
         if cell is None:
-            st.caption("No cell clicked yet.")
+            st.caption("No cell picked yet.")
         else:
             only_a, only_b = result.cell_split(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}")
@@ -121,8 +128,8 @@ def scatter(colours: dict[str, str]) -> None:
              "parameters": run.parameters} for run in book().runs]
     for entry in stored_models():
         try:
-            parameters = entry.meta.get("parameters") or stored_model(entry.name).count_params()
-        except StoreError:  # a damaged model has no place on the chart; the table above says why if it is picked
+            parameters = entry.meta.get("parameters") or completed(entry.name).meta["parameters"]
+        except (StoreError, WorkerError):  # a damaged model has no place on the chart; the table says why if picked
             continue
         rows.append({"name": entry.name, "seconds": entry.meta.get("train_seconds"), "accuracy": entry.test_accuracy,
                      "parameters": parameters})
@@ -131,6 +138,8 @@ def scatter(colours: dict[str, str]) -> None:
         st.caption("No model with a training time yet.")
         return
     st.plotly_chart(accuracy_time_scatter(points, colours), width="stretch")
+    table_behind(points.rename(columns={"name": "model", "seconds": "training time (s)",
+                                        "accuracy": "test accuracy"}).round(4))
 
 
 st.title("Compare models")
@@ -146,10 +155,12 @@ if len(picked) < 2:
 try:
     with st.spinner("Scoring the models on the 10,000 test images..."):
         runs = {label: run_for(label) for label in picked}
-except StoreError as exc:
+except (StoreError, WorkerError) as exc:
     st.error(str(exc))
     st.stop()
-colours = {label: COLOURS[number] for number, label in enumerate(picked)}
+colours = {label: CATEGORIES[number] for number, label in enumerate(picked)}  # the same in every chart and text
+if compared_kinds(runs.values()):
+    note(COMPARED)
 
 st.subheader("Learning curves")
 seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"
@@ -158,16 +169,21 @@ table_area, recall_area = st.columns([3, 2], gap="medium")
 with table_area:
     st.subheader("Side by side")
     st.dataframe(summary_table(runs, mnist().y_test), hide_index=True, width="stretch", column_config={
-        "test accuracy": st.column_config.NumberColumn(format="percent"),
-        "test loss": st.column_config.NumberColumn(format="%.4f"),
+        "parameters": st.column_config.NumberColumn(help=meaning("parameters")),
+        "epochs": st.column_config.NumberColumn(help=meaning("epoch")),
+        "test accuracy": st.column_config.NumberColumn(format="percent", help=meaning("accuracy")),
+        "test loss": st.column_config.NumberColumn(format="%.4f", help=meaning("loss")),
+        "mistakes": st.column_config.NumberColumn(help="Test images the model reads wrong, of 10,000"),
         "training time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "file size (KB)": st.column_config.NumberColumn(format="%.0f")})
+        "file size (KB)": st.column_config.NumberColumn(format="%.0f", help="The size of the saved model")})
 with recall_area:
-    st.subheader("Recall per digit")
-    st.plotly_chart(recall_bars(recalls(runs), colours), width="stretch")
+    st.subheader("Recall per digit", help=meaning("recall"))
+    per_digit = recalls(runs)
+    st.plotly_chart(recall_bars(per_digit, colours), width="stretch")
+    table_behind(pd.DataFrame(per_digit).rename_axis("digit").round(4))
 
 st.header("A pair, image by image")
-pair(runs, dict(zip(picked, NAMED)))
+pair(runs, dict(zip(picked, CATEGORY_NAMES)))
 st.header("Accuracy against training time")
 st.caption("Every run of this session and every stored model; the larger the marker, the more parameters.")
 scatter(colours)

@@ -7,10 +7,12 @@ from digits_core.worker import WorkerError
 from ui.corrections import ask
 from ui.draw import drawing_pad, empty_bars, predictor, show_prediction
 from ui.nav import leave_legacy_navigation
-from ui.state import pick_model
+from ui.state import DRAW, pick_model
 
 leave_legacy_navigation()
 HINT = "Draw a digit in the black square: the prediction appears when you release the mouse."
+KEYBOARD = ("Drawing needs a mouse, a pen or a finger. With the keyboard alone, take the **Upload a picture** tab "
+            "(a photo or scan of one digit) or the **Camera** tab: the arrow keys move between the tabs.")
 
 
 def read(source: object, hint: str, where: str) -> None:
@@ -21,7 +23,7 @@ def read(source: object, hint: str, where: str) -> None:
 
 
 st.title("Draw a digit")
-choice = pick_model()
+choice = pick_model(DRAW)
 if choice is None:
     st.info("No model is available yet. The shipped default model is not in models/ yet; "
             "train one on the Train page and come back.")
@@ -33,6 +35,7 @@ except (StoreError, WorkerError) as exc:  # a damaged stored model, or no traini
     st.error(str(exc))
     st.stop()
 
+st.caption(KEYBOARD)
 draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
     pad, result_area = st.columns([5, 7], gap="medium")

@@ -5,26 +5,29 @@ import streamlit as st
 from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
+from digits_core.worker import WorkerError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
+from ui.forms import bounded_number
+from ui.glossary import explain, meaning
+from ui.lesson import EVALUATED_OWN, note
 from ui.nav import leave_legacy_navigation
-from ui.plots import confusion_figure, fold_box, learning_curves, selected_cell
-from ui.state import CV_RESULT, derived, mnist, pick_model, store, training_worker
+from ui.describe import curves_summary, digit_alt
+from ui.matrix import pick_cell, show_confusion
+from ui.plots import fold_box, learning_curves
+from ui.state import CV_RESULT, book, derived, mnist, pick_model, training_worker
 
 leave_legacy_navigation()
 GALLERY = 24
 CV_PRESET = "cnn-small"  # no batch norm: it learns well from the small default subset, in seconds a fold
-SCORE = st.column_config.NumberColumn(format="%.3f", width="small")
+PER_DIGIT = {term: st.column_config.NumberColumn(format="%.3f", width="small", help=meaning(term))
+             for term in ("precision", "recall", "f1")}
 
 
 def evaluation(choice: str):
     """The chosen model scored on the test set: once per stored model, once for the session's own."""
-    from digits_core.evaluation import evaluate, evaluate_stored, from_probabilities
-
     with st.spinner("Scoring the 10,000 test images..."):
-        return derived(choice, "evaluation", lambda model: evaluate(model, mnist()),
-                       lambda name: evaluate_stored(store(), name, mnist()),
-                       lambda run: from_probabilities(run.probabilities, mnist().y_test))
+        return derived(choice, "evaluation", lambda models, picked: models.evaluation(picked, mnist()))
 
 
 def images_with_probabilities(result, indices, gallery: str) -> None:
@@ -34,7 +37,8 @@ def images_with_probabilities(result, indices, gallery: str) -> None:
     for slot, index in enumerate(indices):
         with columns[slot % 6]:
             predicted = int(result.predicted[index])
-            st.image(upscale(images[index], 3), width=84)
+            st.image(upscale(images[index], 3), width=84, alt=digit_alt(
+                result.labels[index], "from the test set", predicted, result.probabilities[index, predicted]))
             st.progress(float(result.probabilities[index, predicted]),
                         text=f"true {result.labels[index]} → {predicted}: "
                              f"{result.probabilities[index, predicted]:.0%}")
@@ -43,13 +47,12 @@ def images_with_probabilities(result, indices, gallery: str) -> None:
                 st.switch_page("pages/inside.py")
 
 
-def clicked_cell(event, result) -> tuple[int, int] | None:
-    """The (true, predicted) cell clicked in the matrix; the most confused pair until there is a click."""
-    cell = selected_cell(event)
-    if cell is None and len(result.confused_pairs):
-        top = result.confused_pairs.iloc[0]
-        cell = int(top["true"]), int(top["predicted"])
-    return cell
+def most_confused(result) -> tuple[int, int] | None:
+    """The (true, predicted) pair the model mixes up most: the cell shown until one is picked."""
+    if not len(result.confused_pairs):
+        return None
+    top = result.confused_pairs.iloc[0]
+    return int(top["true"]), int(top["predicted"])
 
 
 def start_cv(preset: str, folds: int, samples: int, epochs: int) -> None:
@@ -66,61 +69,68 @@ def draw_cv_curves(snap, job) -> None:
 
 def show_cv(cv) -> None:
     """The folds' held-out accuracies as a box plot, and each fold's learning curves."""
-    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}")
+    st.metric("Mean held-out accuracy", f"{cv.mean:.2%} ± {cv.std:.2%}",
+              help="The average accuracy of the k networks on the slices they did not learn from, ± how much "
+                   "they differ (the standard deviation)")
     if cv.stopped:
         st.caption(f"Stopped after {len(cv.fold_accuracies)} fold(s); the last one did not finish its epochs.")
     box, curves = st.columns([1, 2])
     box.plotly_chart(fold_box(cv.fold_accuracies), width="stretch")
+    box.caption("Held-out accuracy of each fold: " + ", ".join(f"{a:.2%}" for a in cv.fold_accuracies) + ".")
     records = [{**record, "run": fold} for fold, history in enumerate(cv.histories, start=1) for record in history]
     curves.plotly_chart(learning_curves(records, by_run=True), width="stretch")
+    curves.caption(" ".join(curves_summary(history, f"Fold {fold}") for fold, history in enumerate(cv.histories, 1)))
 
 
 st.title("Evaluate a model")
-choice = pick_model()
+choice = pick_model("evaluate")
 if choice is None:
     st.info("No model yet: train one on the Train page. The shipped default model appears here once it is in models/.")
 else:
     try:
         result = evaluation(choice)
-    except StoreError as exc:
+    except (StoreError, WorkerError) as exc:  # a damaged model, or an old one the training process could not complete
         st.error(str(exc))
         result = None
     if result is not None:
+        if book().find(choice) is not None:
+            note(EVALUATED_OWN)
         a, b, c = st.columns(3)
-        a.metric("Test accuracy", f"{result.accuracy:.2%}")
-        b.metric("Test loss", f"{result.loss:.4f}")
-        c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}")
+        a.metric("Test accuracy", f"{result.accuracy:.2%}", help=f"{meaning('accuracy')} {meaning('test set')}")
+        b.metric("Test loss", f"{result.loss:.4f}", help=meaning("loss"))
+        c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}",
+                 help="Test images the model reads wrong")
 
         matrix, scores = st.columns([4, 3], gap="medium")
         with matrix:
-            st.subheader("Confusion matrix")
+            st.subheader("Confusion matrix", help=meaning("confusion matrix"))
             st.caption("Rows: the true digit; columns: what the model read. Click a cell to see its images.")
-            event = st.plotly_chart(confusion_figure(result.confusion), width="stretch", on_select="rerun",
-                                    selection_mode="points", key="confusion")
+            show_confusion(result.confusion, "confusion")
+            cell = pick_cell(result.confusion, "confusion", most_confused(result))
         with scores:
             st.subheader("Per digit")
             st.dataframe(result.per_class, width="stretch", column_config={
-                "precision": SCORE, "recall": SCORE, "f1": SCORE,
-                "support": st.column_config.NumberColumn("images", width="small")})
+                **PER_DIGIT, "support": st.column_config.NumberColumn("images", width="small", help=meaning("images"))})
+            explain("precision", "recall", "f1")
             st.subheader("Most confused pairs")
             st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
-        cell = clicked_cell(event, result)
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")
             images_with_probabilities(result, indices[:GALLERY], "cell")
-        st.subheader("The most confident mistakes")
+        st.subheader("The most confident mistakes", help=meaning("confidence"))
         images_with_probabilities(result, result.mistakes[:GALLERY], "mistake")
 
 st.divider()
-st.header("k-fold cross-validation")
+st.header("k-fold cross-validation", help=meaning("cross-validation"))
 st.caption("Train the same preset k times, each time holding out a different slice of the training "
            "set, to see how much the accuracy depends on the split.")
 a, b, c, d = st.columns(4)
 cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(CV_PRESET), key="cv_preset")
-folds = b.number_input("Folds", 2, 10, 5)
-cv_samples = c.number_input("Samples", 500, 60_000, 5_000, 500)
-cv_epochs = d.number_input("Epochs per fold", 1, 20, 2)
+folds = bounded_number(b, "Folds", 2, 10, 5, "cv_folds", help="k: how many networks to train, each with a different "
+                       "slice held out.")
+cv_samples = bounded_number(c, "Samples", 500, 60_000, 5_000, "cv_samples", step=500, help=meaning("training samples"))
+cv_epochs = bounded_number(d, "Epochs per fold", 1, 20, 2, "cv_epochs", help=meaning("epoch"))
 if st.button("Run cross-validation", disabled=busy()):  # not on_click: see the Train button
     start_cv(cv_preset, int(folds), int(cv_samples), int(cv_epochs))
     st.rerun()

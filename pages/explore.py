@@ -7,8 +7,11 @@ import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
+from ui.describe import counts_summary, digit_alt
+from ui.glossary import explain, meaning
 from ui.nav import leave_legacy_navigation
-from ui.plots import SPREAD_SCALE, class_balance, digit_figure, digit_grid, pixel_heatmap
+from ui.palette import ORDERED
+from ui.plots import class_balance, digit_figure, digit_grid, pixel_heatmap
 from ui.state import mnist
 
 leave_legacy_navigation()
@@ -28,7 +31,7 @@ def digit_grids(split: str) -> tuple[go.Figure, go.Figure]:
     changes it, so one object serves every session.)"""
     mean, spread, _ = split_stats(split)
     return (digit_grid(mean, f"Mean image of each digit ({split} set)"),
-            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", SPREAD_SCALE))
+            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", ORDERED))
 
 
 def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -46,7 +49,8 @@ def order(split: str, digit: str, seed: int) -> np.ndarray:
 
 st.title("Explore the data")
 controls = st.columns([1, 1, 1, 1])
-split = controls[0].radio("Set", ["train", "test"], horizontal=True)
+split = controls[0].radio("Set", ["train", "test"], horizontal=True,
+                          help=f"train: {meaning('training set')} test: {meaning('test set')}")
 digit = controls[1].selectbox("Digit", ["all"] + [str(d) for d in range(10)])
 if controls[2].button("Shuffle", help="Show the images in a random order"):
     st.session_state["explore_seed"] = int(np.random.default_rng().integers(1, 2**31))
@@ -58,8 +62,8 @@ page = controls[3].number_input(f"Page (of {pages:,})", 1, pages, 1)
 
 images, labels = _split(split)
 shown = indices[(page - 1) * GRID: page * GRID]
-st.image([upscale(images[i], 2) for i in shown],
-         caption=[f"#{i}: {labels[i]}" for i in shown], width=64)
+st.image([upscale(images[i], 2) for i in shown], caption=[f"#{i}: {labels[i]}" for i in shown], width=64,
+         alt=[digit_alt(labels[i], f"from the {split} set") for i in shown])
 
 st.subheader("One sample up close")
 pick = st.columns([1, 3])
@@ -68,11 +72,16 @@ index = pick[0].number_input(f"Index in the {split} set (0-{len(labels) - 1:,})"
 pick[0].metric("Label", int(labels[index]))
 pick[0].plotly_chart(digit_figure(images[index], height=260), width="stretch")
 pick[1].plotly_chart(pixel_heatmap(images[index]), width="stretch")
-pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.")
+pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.",
+                help=meaning("pixel"))
 
 st.subheader("The dataset at a glance")
+explain("class balance", "mean image", "spread")
 data = mnist()
 st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
+st.caption(counts_summary(data.y_train, data.y_test))
 for grid in digit_grids(split):
     st.plotly_chart(grid, width="stretch")
+st.caption("The digits 0 to 9, one small image each: first the average of all their images, bright where most "
+           "writers put ink; then the spread, bright where the writers disagree.")
 st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))

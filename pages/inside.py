@@ -6,28 +6,30 @@ import streamlit as st
 from digits_core.explained import ExplainError, blocks, overlay, shipped_embedding, tile
 from digits_core.preprocess import ImageError, TooSmallError, to_mnist
 from digits_core.store import StoreError
-from digits_core.worker import ModelSource, RemoteExplainer, WorkerError
-from ui.draw import LAST_DIGIT, drawing_pad, sharp_image
-from ui.inside import INDEX, MAP_SIZES, SOURCE, SOURCES
+from digits_core.worker import RemoteExplainer, WorkerError
+from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
+from ui.draw import drawing_pad, sharp_image
+from ui.glossary import explain, meaning
+from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
+from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import book, derived, mnist, pick_model, store, stored_version, training_worker
+from ui.state import derived, mnist, models, pick_model, store, training_worker
 
 leave_legacy_navigation()
 
 
 def explainer(choice: str) -> RemoteExplainer:
     """The chosen model's explainer, in the training process: TensorFlow stays out of the server."""
-    worker, root = training_worker(), store().root
-    return derived(choice, "explainer", None,
-                   from_store=lambda name: worker.explainer(ModelSource.stored(root, name, stored_version(name))),
-                   from_run=lambda run: worker.explainer(ModelSource.run(run)))
+    worker = training_worker()
+    return derived(choice, "explainer", lambda models, picked: worker.explainer(models.worker_source(picked)))
 
 
 def chosen_image() -> np.ndarray | None:
     """The 28x28 digit to look inside: drawn here, the last one read on Draw, or a test image."""
     source = st.radio("Input", SOURCES, key=SOURCE, horizontal=True)
     if source == SOURCES[0]:
+        st.caption(f"Drawing needs a mouse, a pen or a finger; with the keyboard, choose {SOURCES[2].lower()} above.")
         drawing = drawing_pad("inside")
         try:
             return None if drawing is None else to_mnist(drawing).image
@@ -87,7 +89,8 @@ def saliency_panel(helper, image: np.ndarray, read: int) -> None:
 def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     """Test images on a map of the model's last hidden layer, the digit as a star, its nearest training images."""
     count = st.selectbox("Test images on the map", MAP_SIZES, key="map_size")
-    shipped = None if book().find(choice) else shipped_embedding(store(), choice)
+    picked = models().find(choice)
+    shipped = shipped_embedding(store(), picked.name) if picked is not None and picked.stored else None
     emap = helper.embedding(count, shipped)
     star = emap.place(helper.features(image[None]))
     hover = [f"test image {i}: a {label}" for i, label in enumerate(emap.labels)]
@@ -95,16 +98,18 @@ def embedding_panel(helper, choice: str, image: np.ndarray, read: int) -> None:
     plot.caption(f"Each point is a test image where the model's last hidden layer puts it ({emap.method}, two "
                  "dimensions of many). Digits the model finds alike lie close; the star is yours.")
     plot.plotly_chart(embedding_scatter(emap.positions, emap.labels, star, read, hover), width="stretch")
+    plot.caption(neighbourhood_summary(emap.positions, emap.labels, star))
     near.caption("To the model it looks like these training images (nearest in its last hidden layer; "
                  "label · distance):")
     columns = near.columns(4)
     for slot, neighbour in enumerate(helper.nearest(image)):
         sharp_image(columns[slot % 4], mnist().x_train[neighbour.index], 84,
-                    f"{neighbour.label} · {neighbour.distance:.1f}")
+                    f"{neighbour.label} · {neighbour.distance:.1f}",
+                    digit_alt(neighbour.label, "from the training set") + f", distance {neighbour.distance:.1f}")
 
 
 st.title("Inside the network")
-choice = pick_model()
+choice = pick_model("inside")
 if choice is None:
     st.info("No model is available yet: train one on the Train page and come back.")
     st.stop()
@@ -123,21 +128,27 @@ if image is None:
     st.stop()
 probabilities = outputs[-1].values
 read = int(probabilities.argmax())
+note(LOOKED_INSIDE)
 with result:
     verdict, seen = st.columns(2)
-    verdict.metric("Prediction", read)
-    verdict.caption(f"Confidence {probabilities[read]:.1%}")
-    sharp_image(seen, image, 140, "the 28x28 input")
+    verdict.metric("Prediction", read, help="The digit with the highest probability")
+    verdict.caption(f"Confidence {probabilities[read]:.1%}", help=meaning("confidence"))
+    sharp_image(seen, image, 140, "the 28x28 input", digit_alt(where="as the network gets it, 28 by 28 pixels",
+                                                                read=read, confidence=probabilities[read]))
     st.plotly_chart(probability_bars(probabilities, height=220), width="stretch")
-    st.caption("The last layer (softmax): ten probabilities that add up to one.")
+    st.caption("The last layer (softmax): ten probabilities that add up to one. "
+               + probabilities_summary(probabilities), help=meaning("softmax"))
 
 st.subheader("The network")
 st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "
            "layer's normalisation and activation are in its box.")
 st.graphviz_chart(network_dot(outputs))
-st.subheader("What each layer sees")
+explain("convolution", "dense layer", "pooling", "batch norm", "activation", "softmax")
+st.subheader("What each layer sees", help=meaning("feature map"))
 feature_maps(outputs, helper)
 st.subheader("Which pixels decided")
 saliency_panel(helper, image, read)
+explain("integrated gradients", "Grad-CAM")
 st.subheader("Where it sits among the others")
 embedding_panel(helper, choice, image, read)
+explain("last hidden layer", "t-SNE", "PCA", "nearest training images")

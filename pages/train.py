@@ -4,47 +4,54 @@ import pandas as pd
 import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
-from digits_core.runs import MAX_NAME, RunError
+from digits_core.classroom.database import ClassDatabaseError
+from digits_core.runs import RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
-from digits_core.store import StoreError
+from digits_core.store import MAX_NAME, NAME_RULE, StoreError, sanitize_name
 from digits_core.worker import WorkerError
+from ui.board import post_controls
+from ui.describe import curves_summary
+from ui.forms import bounded_number
+from ui.glossary import explain, meaning
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
-from ui.runs import active_run, rename_run, save_run, take_notices
+from ui.runs import active_run, delete_run, offer_for_drawing, rename_run, save_run, take_notices
 from ui.state import PLAN, activate, active_model, book, training_worker
+from ui.train import PRESET, SAMPLES
 
 leave_legacy_navigation()
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 TRAIN_BUTTON = "train-button"
 
 
-def column(name: str, label: str, default: float, step: float = 1) -> st.column_config.NumberColumn:
-    """A layer-table column bounded by the spec's own limits for `name`."""
+def column(name: str, label: str, default: float, term: str, step: float = 1) -> st.column_config.NumberColumn:
+    """A layer-table column bounded by the spec's own limits for `name`, its header explained."""
     limit = LIMITS[name]
-    return st.column_config.NumberColumn(label, min_value=limit.low, max_value=limit.high, step=step, default=default)
+    return st.column_config.NumberColumn(label, min_value=limit.low, max_value=limit.high, step=step, default=default,
+                                         help=f"{meaning(term)} Allowed: {limit.low:g} to {limit.high:g}.")
 
 
-def number(where, label: str, limit: str, value: float, key: str, **options) -> float:
-    """A number input bounded by the spec's LIMITS[limit], so the form offers exactly what the spec accepts."""
+def number(where, label: str, limit: str, value: float, key: str, term: str, **options) -> float:
+    """A number box for the spec's LIMITS[limit]: the form offers what the spec accepts and says so."""
     bounds = LIMITS[limit]
     value = int(value) if bounds.integer else float(value)
-    return where.number_input(label, bounds.low, bounds.high, value, key=key, **options)
+    return bounded_number(where, label, bounds.low, bounds.high, value, key, help=meaning(term), **options)
 
 
 CONV_COLUMNS = {
-    "filters": column("filters", "filters", 32),
-    "kernel_size": column("kernel_size", "kernel", 3),
-    "strides": column("strides", "strides", 1),
-    "padding": st.column_config.SelectboxColumn("padding", options=PADDINGS, default="valid"),
-    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
-    "pool": st.column_config.CheckboxColumn("2x2 pool", default=False),
-    "dropout": column("dropout", "dropout", 0.0, 0.05),
+    "filters": column("filters", "filters", 32, "filters"),
+    "kernel_size": column("kernel_size", "kernel", 3, "kernel"),
+    "strides": column("strides", "strides", 1, "strides"),
+    "padding": st.column_config.SelectboxColumn("padding", options=PADDINGS, default="valid", help=meaning("padding")),
+    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False, help=meaning("batch norm")),
+    "pool": st.column_config.CheckboxColumn("2x2 pool", default=False, help=meaning("pooling")),
+    "dropout": column("dropout", "dropout", 0.0, "dropout", 0.05),
 }
 DENSE_COLUMNS = {
-    "units": column("units", "units", 128),
-    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False),
-    "dropout": column("dropout", "dropout", 0.0, 0.05),
+    "units": column("units", "units", 128, "units"),
+    "batch_norm": st.column_config.CheckboxColumn("batch norm", default=False, help=meaning("batch norm")),
+    "dropout": column("dropout", "dropout", 0.0, "dropout", 0.05),
 }
 
 
@@ -76,28 +83,34 @@ def spec_form(preset: str) -> ModelSpec:
     st.caption("Edit the cells of the layer tables, add rows at the bottom, delete them with the row's checkbox.")
     conv = layer_editor(base["conv"], CONV_COLUMNS, k + "conv", "Convolution blocks")
     dense = layer_editor(base["dense"], DENSE_COLUMNS, k + "dense", "Hidden dense layers")
+    explain("convolution", "dense layer", "filters", "pooling", "batch norm", "dropout")
     a, b, c = st.columns(3)
     fields = dict(
-        head=a.selectbox("Head", HEADS, HEADS.index(base["head"]), key=k + "head"),
-        head_dropout=number(a, "Head dropout", "dropout", base["head_dropout"], k + "hd", step=0.05),
-        activation=a.selectbox("Activation", ACTIVATIONS, ACTIVATIONS.index(base["activation"]), key=k + "act"),
-        optimizer=b.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(base["optimizer"]), key=k + "opt"),
-        learning_rate=number(b, "Learning rate", "learning_rate", base["learning_rate"], k + "lr", format="%.4f"),
-        beta_1=number(b, "Adam beta_1", "beta_1", base["beta_1"], k + "b1"),
-        momentum=number(b, "SGD momentum", "momentum", base["momentum"], k + "mom"),
-        schedule=b.selectbox("Schedule", SCHEDULES, SCHEDULES.index(base["schedule"]), key=k + "sch"),
-        batch_size=number(c, "Batch size", "batch_size", base["batch_size"], k + "bs"),
-        epochs=number(c, "Epochs", "epochs", base["epochs"], k + "ep"),
+        head=a.selectbox("Head", HEADS, HEADS.index(base["head"]), key=k + "head", help=meaning("head")),
+        head_dropout=number(a, "Head dropout", "dropout", base["head_dropout"], k + "hd", "dropout", step=0.05),
+        activation=a.selectbox("Activation", ACTIVATIONS, ACTIVATIONS.index(base["activation"]), key=k + "act",
+                               help=meaning("activation")),
+        optimizer=b.selectbox("Optimizer", OPTIMIZERS, OPTIMIZERS.index(base["optimizer"]), key=k + "opt",
+                              help=meaning("optimizer")),
+        learning_rate=number(b, "Learning rate", "learning_rate", base["learning_rate"], k + "lr", "learning rate",
+                             format="%.4f"),
+        beta_1=number(b, "Adam beta_1", "beta_1", base["beta_1"], k + "b1", "beta_1"),
+        momentum=number(b, "SGD momentum", "momentum", base["momentum"], k + "mom", "momentum"),
+        schedule=b.selectbox("Schedule", SCHEDULES, SCHEDULES.index(base["schedule"]), key=k + "sch",
+                             help=meaning("schedule")),
+        batch_size=number(c, "Batch size", "batch_size", base["batch_size"], k + "bs", "batch size"),
+        epochs=number(c, "Epochs", "epochs", base["epochs"], k + "ep", "epoch"),
         validation_split=number(c, "Validation split", "validation_split", base["validation_split"], k + "vs",
-                                step=0.05),
-        label_smoothing=number(c, "Label smoothing", "label_smoothing", base["label_smoothing"], k + "ls", step=0.05),
+                                "validation split", step=0.05),
+        label_smoothing=number(c, "Label smoothing", "label_smoothing", base["label_smoothing"], k + "ls",
+                               "label smoothing", step=0.05),
     )
     aug = base["augmentation"]
     x, y, z = st.columns(3)
     fields["augmentation"] = dict(
-        shift=number(x, "Augment: shift (px)", "shift", aug["shift"], k + "sh"),
-        rotation=number(y, "Augment: rotation (deg)", "rotation", aug["rotation"], k + "rot"),
-        zoom=number(z, "Augment: zoom", "zoom", aug["zoom"], k + "zoom"),
+        shift=number(x, "Augment: shift (px)", "shift", aug["shift"], k + "sh", "augmentation"),
+        rotation=number(y, "Augment: rotation (deg)", "rotation", aug["rotation"], k + "rot", "augmentation"),
+        zoom=number(z, "Augment: zoom", "zoom", aug["zoom"], k + "zoom", "augmentation"),
     )
     return ModelSpec.from_dict({**fields, "conv": conv, "dense": dense})
 
@@ -114,9 +127,9 @@ def latest_run(run) -> None:
     """The newest run's test accuracy, time and epochs."""
     st.subheader(f"The latest run: {run.name}" if run.name else "The latest run")
     a, b, c = st.columns(3)
-    a.metric("Test accuracy", f"{run.test_accuracy:.2%}")
-    b.metric("Training time", f"{run.train_seconds:.1f} s")
-    c.metric("Epochs", f"{len(run.history)}" + (" (stopped)" if run.stopped else ""))
+    a.metric("Test accuracy", f"{run.test_accuracy:.2%}", help=f"{meaning('accuracy')} {meaning('test set')}")
+    b.metric("Training time", f"{run.train_seconds:.1f} s", help="How long the network took to learn.")
+    c.metric("Epochs", f"{len(run.history)}" + (" (stopped)" if run.stopped else ""), help=meaning("epoch"))
 
 
 def draw_run(snap, job) -> None:
@@ -135,42 +148,66 @@ def runs_table(runs) -> object:
     shown = list(reversed(runs))
     active = active_model()
     frame = pd.DataFrame([{
-        "active": active is not None and run.label == active.name, "run": run.name, "preset": run.preset,
+        "reads drawings": active is not None and run.label == active.name, "run": run.name, "preset": run.preset,
         "samples": run.train_samples, "epochs": len(run.history), "seconds": run.train_seconds,
         "test accuracy": run.test_accuracy, "saved as": run.stored_as or ""} for run in shown])
     event = st.dataframe(frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row",
                          key="runs_table", column_config={
-                             "active": st.column_config.CheckboxColumn(width="small"),
+                             "reads drawings": st.column_config.CheckboxColumn(
+                                 width="small", help="The model Draw uses to read your drawings"),
+                             "samples": st.column_config.NumberColumn(help=meaning("training samples")),
+                             "epochs": st.column_config.NumberColumn(help=meaning("epoch")),
                              "seconds": st.column_config.NumberColumn(format="%.1f"),
-                             "test accuracy": st.column_config.NumberColumn(format="percent")})
+                             "test accuracy": st.column_config.NumberColumn(format="percent",
+                                                                            help=meaning("accuracy"))})
     rows = event.selection.rows if event and event.selection else []
     if rows and rows[0] < len(shown):
         return shown[rows[0]]
     return active_run() or shown[0]
 
 
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a run or a saved model, or None: the store's one rule, checked as it is typed."""
+    try:
+        sanitize_name(name)
+    except StoreError:
+        return f"This name cannot be used. A name is {NAME_RULE}."
+    return None
+
+
 def run_actions(run) -> None:
-    """Make active, rename, save, download or delete the selected run."""
+    """Use for drawings, rename, save, download or delete the selected run."""
     st.caption(f"Selected: **{run.name}**. Click a row of the table to choose another run.")
     name_column, rename_column, save_column = st.columns([3, 1, 1], vertical_alignment="bottom")
-    name = name_column.text_input("Name", value=run.name, key=f"run-name-{run.id}", max_chars=MAX_NAME)
+    name = name_column.text_input("Name", value=run.name, key=f"run-name-{run.id}", max_chars=MAX_NAME,
+                                  help=f"A name is {NAME_RULE}.")
+    problem = name_problem(name)
     try:
-        if rename_column.button("Rename", width="stretch"):
+        if rename_column.button("Rename", width="stretch", disabled=problem is not None):
             rename_run(run, name)
             st.rerun()
-        if save_column.button("Save", width="stretch", help="Keep it in the store: Evaluate, Draw and Compare "
-                              "list it for everyone, and it is never dropped"):
+        if save_column.button("Save", width="stretch", disabled=problem is not None, help="Keep it in the store: "
+                              "Evaluate, Draw and Compare list it for everyone, and it is never dropped"):
             saved = save_run(run, name)
             st.success(f"Saved as `{saved.stored_as}`: every page lists it now.")
-    except (RunError, StoreError, WorkerError) as exc:
+    except (RunError, StoreError, WorkerError, ClassDatabaseError) as exc:
         st.error(str(exc))
+    if problem:
+        st.error(problem, icon=":material/edit_off:")
     a, b, c, d = st.columns(4)
-    a.button("Make active", on_click=activate, args=(run,), width="stretch", disabled=run.label == active_name())
+    a.button("Use to read drawings", on_click=activate, args=(run,), width="stretch",
+             disabled=run.label == active_name(), help="Draw will read your drawings with this run")
     b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
                       width="stretch")
     c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
                       "text/csv", on_click="ignore", width="stretch")
-    d.button("Delete", on_click=book().remove, args=(run.id,), width="stretch")
+    d.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
+    post_controls(run)
+
+
+def unbuildable(exc: Exception) -> str:
+    """Why Train is off for a network that cannot be built, and where to change it."""
+    return f"This network cannot be built: {str(exc).rstrip('.')}. Change it under *Customise the network* below."
 
 
 def active_name() -> str | None:
@@ -181,36 +218,40 @@ def active_name() -> str | None:
 st.title("Train a network")
 settings, network = st.columns([2, 3], gap="large")
 with settings:
-    preset = st.selectbox("Preset", list(PRESETS), list(PRESETS).index(DEFAULT_PRESET))
+    st.session_state.setdefault(PRESET, DEFAULT_PRESET)
+    preset = st.selectbox("Preset", list(PRESETS), key=PRESET, help=meaning("preset"))
     chosen = PRESETS[preset]
     reported = f" Reported accuracy: **{chosen.reported_accuracy:.2%}**." if chosen.reported_accuracy else ""
     st.caption(chosen.description + reported)
-    samples = st.number_input("Training samples", 100, 60_000, 60_000, 100,
-                              help="Fewer samples train faster (a quick classroom run) but learn less")
+    samples = bounded_number(st, "Training samples", 100, 60_000, 60_000, SAMPLES, step=100,
+                             help=meaning("training samples"))
     then = st.multiselect("Then train, one after another", list(PRESETS), key="then",
                           help="More presets to train right after this one, on the same samples, each as it is "
                                "preset: one chart, a curve per run, to compare them on Compare")
     train_area = st.container()
+problem = None  # why this network cannot be trained, said beside the Train button
 with st.expander("Customise the network and its training", expanded=False):
     try:
         spec = spec_form(preset)
     except (SpecError, TypeError, ValueError) as exc:
         st.error(f"This network cannot be built: {exc}")
-        spec = None
+        problem, spec = unbuildable(exc), None
 with network:
     table = None
     try:
         table = None if spec is None else summary(spec.to_json())
     except ValueError as exc:  # a network Keras cannot build from a valid spec
-        st.error(f"This network cannot be built: {exc}")
+        problem = unbuildable(exc)
     except WorkerError as exc:
-        st.error(f"The training process is not available, so nothing can be built or trained: {exc}")
+        problem = f"The training process is not available, so nothing can be built or trained: {exc}"
     if table is not None:
         st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
             "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
-            "parameters": st.column_config.NumberColumn(width="small")})
+            "output shape": st.column_config.TextColumn(help=meaning("output shape")),
+            "parameters": st.column_config.NumberColumn(width="small", help=meaning("parameters"))})
         st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
                    f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
+        explain("parameters", "epoch", "batch size", "optimizer", "learning rate")
 with train_area:
     # The click is read before the button is drawn, so the run starts and the button is drawn disabled in the
     # same script run: no second run of the whole page while the training starts. (Not an on_click callback:
@@ -218,6 +259,8 @@ with train_area:
     if st.session_state.get(TRAIN_BUTTON) and table is not None and not busy():
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
     st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=table is None or busy())
+    if problem:
+        st.error(f"Train is off. {problem}", icon=":material/block:")
 
 runs = book().runs
 finished = bool(runs) and not busy("train")
@@ -230,12 +273,16 @@ if current_job("train") is None:
         st.caption("The learning curves grow here while the network trains.")
     history, epochs = (runs[-1].history, None) if runs else ([], spec.epochs if spec else None)
     st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
+    if history:
+        st.caption(curves_summary(history))
 live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
+explain("loss", "accuracy", "validation", "overfitting")
 for notice in take_notices():
     st.warning(notice)
 
 if finished:
-    st.subheader("This session's runs")
+    offer_for_drawing(runs[-1])
+    st.subheader("This session's runs", help=meaning("run"))
     st.caption(f"Every training is kept as a run (the last {book().limit}; save one to keep it for good). "
-               "The active model is the one Evaluate and Draw use.")
+               "A new run does not read your drawings until you choose it.")
     run_actions(runs_table(runs))

@@ -1,10 +1,14 @@
-"""Shared fixtures: real MNIST, one tiny trained model for the whole session, a temporary model store."""
+"""Shared fixtures: real MNIST, one tiny trained model for the whole session, a temporary model store, and the class
+database, a scratch SQLite file by default or a real PostgreSQL server started for the session."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
 from digits_core import get_preset, load_mnist
+from benchmarks.postgres import PostgresMissing, create_database, drop_database, running_postgres
 
 TINY_PRESET = "dense-128x2"  # trains 6000 samples in a couple of seconds, ~90% on the test set
 TINY_SAMPLES = 6000
@@ -20,13 +24,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def handwriting_db(tmp_path, monkeypatch):
-    """Every test gets its own empty class collection: the repository's data/ is never written by tests."""
-    from digits_core.handwriting import DB_ENV
+def class_database(tmp_path, monkeypatch):
+    """Every test gets its own empty class database (a SQLite file) and no former collection file to copy in:
+    the repository's data/ is never written by tests. Yields the database's URL."""
+    from digits_core.classroom.database import LEGACY_ENV, URL_ENV, ClassDatabase
 
-    path = tmp_path / "handwriting.sqlite"
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
+    url = f"sqlite:///{tmp_path / 'class.sqlite'}"
+    monkeypatch.setenv(URL_ENV, url)
+    monkeypatch.setenv(LEGACY_ENV, str(tmp_path / "handwriting.sqlite"))
+    yield url
+    ClassDatabase(url).close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the whole session (Debian's binaries); yields the URL of its `postgres` database."""
+    try:
+        with running_postgres() as url:
+            yield url
+    except PostgresMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+
+
+_databases = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def class_url(request, class_database, monkeypatch):
+    """The test's class database on each backend: the scratch SQLite file, or a new database on the session's
+    PostgreSQL server (dropped afterwards). It is also $DIGITS_DATABASE_URL, so defaults and subprocesses use it."""
+    from digits_core.classroom.database import URL_ENV, ClassDatabase
+
+    if request.param == "sqlite":
+        yield class_database
+        return
+    server, name = request.getfixturevalue("postgres_server"), f"test_{next(_databases)}"
+    url = create_database(server, name)
+    monkeypatch.setenv(URL_ENV, url)
+    yield url
+    ClassDatabase(url).close()
+    drop_database(server, name)
 
 
 @pytest.fixture(scope="session")

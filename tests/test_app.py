@@ -21,7 +21,8 @@ from ui.routes import ROUTES
 
 PAGES = [route.script for route in ROUTES]
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-TIMEOUT = 120  # the first Keras import and model build are slow on a busy machine
+TIMEOUT = 120
+BROWSER = "browser1abcdefgh"  # an id of the form the app gives, as a reload finds it in the URL
 
 
 def open_page(page: str) -> AppTest:
@@ -66,16 +67,25 @@ def test_choosing_a_preset_updates_the_summary():
     assert "Dense" in set(after["type"]) and after["parameters"].sum() == 784 * 512 + 512 + 512 * 10 + 10
 
 
-def test_the_train_form_offers_the_spec_limits():
+def test_the_train_form_says_its_limits_and_clamps_a_number_beyond_them_visibly():
     at = open_page("pages/train.py")
     inputs = {n.label: n for n in at.number_input}
     for label, name in [("Validation split", "validation_split"), ("Learning rate", "learning_rate"),
                         ("Head dropout", "dropout"), ("Epochs", "epochs"), ("Augment: zoom", "zoom")]:
-        assert (inputs[label].min, inputs[label].max) == pytest.approx((LIMITS[name].low, LIMITS[name].high))
+        assert f"Allowed: {LIMITS[name].low:,g} to {LIMITS[name].high:,g}." in inputs[label].help
+    inputs["Epochs"].set_value(500).run()
+    next(n for n in at.number_input if n.label == "Batch size").set_value(100_000).run()
+    assert not at.exception
+    inputs = {n.label: n for n in at.number_input}
+    assert (inputs["Epochs"].value, inputs["Batch size"].value) == (100, 4096)  # in force, not just shown
+    assert any("100 epoch(s), batch 4096" in c.value for c in at.caption)
+    assert [w.value for w in at.warning] == ["Batch size: 100,000 is above the highest allowed, 4,096, so it is set "
+                                             "to 4,096."]  # each message once, beside its box
 
 
-def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
+def test_a_tiny_training_gives_the_test_accuracy_and_reads_drawings_only_once_chosen():
     at = open_page("pages/train.py")
+    drawing = at.session_state["active_model"]  # the shipped default
     samples = next(n for n in at.number_input if n.label == "Training samples")
     samples.set_value(300).run()
     next(b for b in at.button if b.label == "Train").click().run()
@@ -84,7 +94,27 @@ def test_a_tiny_training_gives_the_test_accuracy_and_becomes_active():
     assert not at.exception
     metric = next(m for m in at.metric if m.label == "Test accuracy")
     assert metric.value.endswith("%")
-    assert at.session_state["active_model"].stored is False
+    assert at.session_state["active_model"] == drawing  # a new run does not replace the model Draw uses...
+    next(b for b in at.button if b.label == "Use this model to read drawings").click().run()
+    assert at.session_state["active_model"].name == "cnn-fast-1 (this session)"  # ...until the student chooses it
+    assert any("reads your drawings" in s.value for s in at.success)
+    at.switch_page("pages/draw.py").run()
+    assert next(s for s in at.selectbox if s.label == "Model").value == "cnn-fast-1 (this session)"
+    assert any(c.value.startswith("Reading your drawings: **cnn-fast-1 (this session)**") for c in at.caption)
+
+
+def test_a_model_picked_on_evaluate_changes_that_page_only(stored_store, tiny_conv_training):
+    stored_store.save("other", tiny_conv_training.model, {"test_accuracy": tiny_conv_training.test_accuracy})
+    at = open_page("pages/evaluate.py")
+    next(s for s in at.selectbox if s.label == "Model").select("other").run()
+    assert not at.exception
+    assert any(c.value.startswith("This page uses **other**") and "Draw still reads with **default**" in c.value
+               for c in at.caption)
+    assert at.session_state["active_model"].name == "default"
+    at.switch_page("pages/inside.py").run()
+    assert next(s for s in at.selectbox if s.label == "Model").value == "default"
+    at.switch_page("pages/evaluate.py").run()
+    assert next(s for s in at.selectbox if s.label == "Model").value == "other"  # the page keeps its own pick
 
 
 def test_a_cross_validation_gives_every_fold_and_its_mean(stored_store):
@@ -106,6 +136,14 @@ def test_evaluate_shows_the_matrix_and_a_clicked_cell(stored_store):
     assert any(m.label == "Test accuracy" for m in at.metric)
     assert any("Confusion matrix" in s.value for s in at.subheader)
     assert any(s.value.startswith("True ") for s in at.subheader)  # the most confused cell by default
+
+
+def test_the_keyboard_picks_a_confusion_cell_as_a_click_does(stored_store):
+    at = open_page("pages/evaluate.py")
+    at.selectbox(key="confusion-cell").set_value((2, 8)).run()
+    assert not at.exception
+    assert any(s.value.startswith("True 2, read as 8") for s in at.subheader)
+    assert any(e.label == "The matrix as a table" for e in at.expander)
 
 
 def test_an_upload_gives_a_prediction(stored_store, mnist):
@@ -202,7 +240,14 @@ def test_home_explore_evaluate_draw_and_inside_of_a_stored_model_leave_tensorflo
     assert done.stdout.split()[-2:] == ["False", "False"]  # neither tensorflow nor keras in sys.modules
 
 
-def test_runs_are_kept_renamed_and_the_oldest_dropped(tiny_training, mnist):
+def kept_names(browser: str) -> list[str]:
+    """The names of the runs the class database keeps for a browser, oldest first."""
+    from digits_core.classroom.runs import KeptRuns
+
+    return [run.name for _, run in KeptRuns().load_runs(browser)]
+
+
+def test_runs_are_kept_renamed_and_the_oldest_dropped_and_a_reload_brings_them_back(tiny_training, mnist):
     from dataclasses import replace
 
     from digits_core.runs import MAX_RUNS, RunBook, run_from_training
@@ -212,7 +257,9 @@ def test_runs_are_kept_renamed_and_the_oldest_dropped(tiny_training, mnist):
     for number in range(MAX_RUNS):
         book.add(replace(template, id=-number - 1))
     book.mark_saved(-1, "kept")  # the oldest was saved: dropping it needs no notice
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["id"] = BROWSER
+    at.run()
     at.session_state["runs"] = book
     at.switch_page("pages/train.py").run()
     next(n for n in at.number_input if n.label == "Training samples").set_value(300).run()
@@ -225,16 +272,31 @@ def test_runs_are_kept_renamed_and_the_oldest_dropped(tiny_training, mnist):
     assert len(names) == MAX_RUNS and names[-2:] == ["cnn-fast-1", "dense-128x2-1"] and "tiny-1" not in names
     assert [w.value for w in at.warning] == [f"Run **tiny-2** was dropped: a session keeps its last {MAX_RUNS} runs "
                                              "(save a run to keep it)."]
+    assert at.session_state["active_model"].stored  # new runs do not read drawings until chosen
+    next(b for b in at.button if b.label == "Use this model to read drawings").click().run()
     assert at.session_state["active_model"].name == "dense-128x2-1 (this session)"
+    assert kept_names(BROWSER) == ["cnn-fast-1", "dense-128x2-1"]  # the trainings, kept for a reload
 
+    next(t for t in at.text_input if t.label == "Name").set_value("Anna's dense 🙂").run()
+    assert any("This name cannot be used" in e.value for e in at.error)  # refused as typed, by the store's rule
+    assert next(b for b in at.button if b.label == "Rename").disabled
+    assert next(b for b in at.button if b.label == "Save").disabled
     next(t for t in at.text_input if t.label == "Name").set_value("baseline").run()
     next(b for b in at.button if b.label == "Rename").click().run()
     assert not at.exception and at.session_state["runs"].runs[-1].name == "baseline"
     assert at.session_state["active_model"].name == "baseline (this session)"
     assert not at.warning  # the notice is said once
+    assert kept_names(BROWSER) == ["cnn-fast-1", "baseline"]
     next(b for b in at.button if b.label == "Delete").click().run()
     assert "baseline" not in [run.name for run in at.session_state["runs"].runs]
     assert not at.exception and at.session_state["active_model"].name != "baseline (this session)"
+    assert kept_names(BROWSER) == ["cnn-fast-1"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=TIMEOUT)  # a new session of the same browser: a reload
+    reloaded.query_params["id"] = BROWSER  # the id the URL keeps
+    reloaded.run().switch_page("pages/train.py").run()
+    assert not reloaded.exception and [run.name for run in reloaded.session_state["runs"].runs] == ["cnn-fast-1"]
+    assert any(d.value["run"].tolist() == ["cnn-fast-1"] for d in reloaded.dataframe if "run" in d.value)
 
 
 def test_the_sidebar_follows_a_run_on_every_page_but_the_one_drawing_it_live():

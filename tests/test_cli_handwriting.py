@@ -1,4 +1,5 @@
-"""`python -m digits_core handwriting import|export|stats` and `evaluate --on FILE.npz`."""
+"""`python -m digits_core handwriting import|export|stats|batches|remove-batch`, `class wipe` and
+`evaluate --on FILE.npz`: the class database from a terminal, the teacher's commands behind the passcode."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def class_file(tmp_path, mnist):
     return path
 
 
-def test_import_stats_export(capsys, tmp_path, class_file, mnist):
+def test_import_stats_export(capsys, tmp_path, class_file, mnist, class_url):
     code, imported, _ = run(capsys, "handwriting", "import", str(class_file), "--json")
-    assert code == 0 and imported["digits"] == 60
+    assert code == 0 and imported["digits"] == 60 and imported["database"].split(":")[0] in class_url
     code, stats, _ = run(capsys, "handwriting", "stats", "--json")
     assert stats["counts"] == np.bincount(mnist.y_test[:60], minlength=10).tolist() and stats["digits"] == 60
+    assert stats["sources"]["import"] == 60 and stats["batches"] == 1
     code, text, _ = run(capsys, "handwriting", "stats")
     assert "60 digits" in text
     out = tmp_path / "out.npz"
@@ -45,6 +47,39 @@ def test_import_of_a_bad_file_is_one_line_and_status_2(capsys, tmp_path):
     bad.write_bytes(b"nope")
     code, _, err = run(capsys, "handwriting", "import", str(bad))
     assert code == EXIT_BAD_INPUT and err.startswith("error: ") and "not a readable .npz" in err
+    assert err.count("\n") == 1
+
+
+def test_imports_are_listed_and_removed_by_the_teacher(capsys, class_file, monkeypatch):
+    monkeypatch.setenv("DIGITS_TEACHER_PASSCODE", "owl-42")
+    code, _, err = run(capsys, "handwriting", "import", str(class_file))
+    assert code == EXIT_BAD_INPUT and "give the --passcode" in err
+    code, imported, _ = run(capsys, "handwriting", "import", str(class_file), "--passcode", "owl-42", "--json")
+    assert code == 0
+    code, batches, _ = run(capsys, "handwriting", "batches", "--json")
+    assert [(b["id"], b["name"], b["digits"]) for b in batches] == [(imported["batch"], "class.npz", 60)]
+    code, _, err = run(capsys, "handwriting", "remove-batch", str(imported["batch"]), "--passcode", "owl")
+    assert code == EXIT_BAD_INPUT and "wrong --passcode" in err
+    code, removed, _ = run(capsys, "handwriting", "remove-batch", str(imported["batch"]), "--passcode", "owl-42",
+                           "--json")
+    assert code == 0 and removed["digits"] == 60
+    code, _, err = run(capsys, "handwriting", "remove-batch", str(imported["batch"]), "--passcode", "owl-42")
+    assert code == EXIT_BAD_INPUT and "no import number" in err
+
+
+def test_the_class_is_wiped_only_with_yes(capsys, class_file):
+    run(capsys, "handwriting", "import", str(class_file))
+    code, _, err = run(capsys, "class", "wipe")
+    assert code == EXIT_BAD_INPUT and "add --yes" in err
+    code, wiped, _ = run(capsys, "class", "wipe", "--yes", "--json")
+    assert code == 0 and wiped["removed"]["samples"] == 60
+    assert run(capsys, "handwriting", "stats", "--json")[1]["digits"] == 0
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_and_status_2(capsys, monkeypatch):
+    monkeypatch.setenv("DIGITS_DATABASE_URL", "postgresql://teacher:secret@127.0.0.1:9/class")
+    code, _, err = run(capsys, "handwriting", "stats")
+    assert code == EXIT_BAD_INPUT and "cannot be reached" in err and "secret" not in err and err.count("\n") == 1
 
 
 def test_evaluate_on_a_labelled_file(capsys, store, tiny_training, class_file, mnist):

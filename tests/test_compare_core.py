@@ -56,6 +56,14 @@ def test_mcnemar_exact_against_hand_worked_binomials(only_a, only_b, p):
     assert mcnemar_exact(only_a, only_b) == pytest.approx(p)
 
 
+def test_mcnemar_exact_is_scipys_binomial_test():
+    from scipy.stats import binomtest
+
+    for only_a, only_b in [(a, b) for a in range(40) for b in range(40)] + [(480, 520), (30, 300), (4000, 6000)]:
+        expected = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+        assert mcnemar_exact(only_a, only_b) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
 def test_galleries_put_the_most_confident_mistake_first():
     labels = np.array([1, 1, 1])
     a = one_hot([1, 1, 1])
@@ -70,11 +78,11 @@ def test_verdict_says_whether_the_lead_is_more_than_chance():
     wrong = one_hot((labels + 1) % 10)
     b = np.where(np.arange(100)[:, None] < 20, wrong, a)  # B wrong on 20 images A gets right
     strong = compare(labels, a, b)
-    assert strong.p_value < 0.05 and strong.verdict("dense", "cnn") == (
-        "dense's lead is more than chance on these 100 images (McNemar's exact test, "
-        f"p = {strong.p_value:.3g}: 20 against 0 images only one gets right).")
+    assert strong.p_value < 0.001 and strong.verdict("dense", "cnn") == (
+        f"Very unlikely to be luck (p = {strong.p_value:.1g}). Of these 100 images, dense reads 20 right that cnn "
+        "gets wrong, and cnn only 0 the other way round (McNemar's exact test).")
     weak = compare(labels, a, np.where(np.arange(100)[:, None] < 2, wrong, a))
-    assert "is not more than chance" in weak.verdict("dense", "cnn")
+    assert weak.verdict("dense", "cnn").startswith("Could well be luck (p = 0.5).")
     assert "neither leads" in compare(labels, a, a).verdict("dense", "cnn")
 
 

@@ -11,7 +11,7 @@ import pytest
 from digits_core.cli import main
 from digits_core.evaluation import probabilities
 from digits_core.runs import MAX_RUNS, Run, RunBook, RunError, run_from_training, stored_run
-from digits_core.store import model_from_bytes
+from digits_core.store import StoreError, model_from_bytes
 
 
 def fake_run(run_id: int, preset: str = "cnn-small") -> Run:
@@ -43,13 +43,36 @@ def test_a_run_scores_the_test_set_itself_when_the_training_kept_no_probabilitie
 
 
 def test_a_stored_model_is_a_run_with_its_metadata(store, tiny_run, mnist):
-    store.save("tiny", model_from_bytes(tiny_run.model_bytes), tiny_run.meta)
+    meta = {key: value for key, value in tiny_run.meta.items() if key != "parameters"}  # the store counts them
+    store.save("tiny", model_from_bytes(tiny_run.model_bytes), meta)
     run = stored_run(store, "tiny", mnist.x_test)
     assert run.stored and run.label == "tiny" and run.preset == "dense-128x2"
     assert len(run.history) == len(tiny_run.history) and run.spec == tiny_run.spec
+    assert run.parameters == tiny_run.parameters
     assert np.array_equal(run.probabilities.argmax(1), tiny_run.probabilities.argmax(1))
     np.save(store.root / "tiny.test.npy", np.eye(10, dtype=np.float16)[np.zeros(10_000, int)])  # the store's copy
     assert (stored_run(store, "tiny", mnist.x_test).probabilities.argmax(1) == 0).all()
+
+
+def test_a_stored_model_saved_without_what_a_run_reads_is_refused_until_completed(store, tiny_run, mnist):
+    store.save("old", model_from_bytes(tiny_run.model_bytes), tiny_run.meta)
+    (store.root / "old.test.npy").unlink()
+    with pytest.raises(StoreError, match="without its test probabilities or parameter count"):
+        stored_run(store, "old", mnist.x_test)  # never loads Keras to score it
+    store.complete("old")
+    assert stored_run(store, "old", mnist.x_test).probabilities.shape == (10_000, 10)
+
+
+def test_cli_compare_completes_a_model_saved_by_an_older_version(store, tiny_run, capsys):
+    model = model_from_bytes(tiny_run.model_bytes)
+    for name in ("one", "two"):
+        store.save(name, model, tiny_run.meta)
+    saved = json.loads((store.root / "two.json").read_text())
+    del saved["parameters"]
+    (store.root / "two.json").write_text(json.dumps(saved))
+    assert main(["compare", "one", "two", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["p_value"] == 1.0
+    assert store.info("two").meta["parameters"] == tiny_run.parameters
 
 
 def test_cli_compare_gives_the_table_and_p_value(store, tiny_run, capsys):
@@ -79,7 +102,8 @@ def test_renames_are_checked_and_names_never_reused():
     first, _ = book.add(fake_run(1))
     book.add(fake_run(2))
     assert book.rename(1, "  baseline ").name == "baseline" and book.get(1).label == "baseline (this session)"
-    for bad in ("", "x" * 41, "cnn-small-2", "two\nlines"):
+    assert book.rename(1, "my first run").name == "my-first-run"  # the store's rule: a run saves under its name
+    for bad in ("", "x" * 65, "cnn-small-2", "Anna's dense 🙂", "../up"):
         with pytest.raises(RunError):
             book.rename(1, bad)
     book.rename(2, "cnn-small-3")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,7 @@ def test_save_list_load_delete(store, tiny_model, mnist):
     saved = store.save("my model", tiny_model, META)
     assert saved.name == "my-model" and not saved.shipped and saved.test_accuracy == 0.9
     assert {"created_at", "versions", "name", "shipped"} <= set(saved.meta)
+    assert saved.meta["parameters"] == tiny_model.count_params() and store.is_complete("my-model")
     assert [entry.name for entry in store.list()] == ["my-model"]
     assert store.exists("my-model") and store.info("my model").meta["preset"] == "dense-128x2"
     loaded = store.load("my-model")
@@ -250,6 +253,21 @@ def test_models_without_light_files_fall_back(store, tiny_model):
     assert _leftovers(store) == []
 
 
+def test_a_model_saved_by_an_older_version_is_completed_once_without_changing_its_version(store, tiny_model):
+    saved = store.save("old", tiny_model, META)
+    lite = (store.root / "old.tflite").read_bytes()
+    (store.root / "old.json").write_text(json.dumps({k: v for k, v in saved.meta.items() if k != "parameters"}))
+    (store.root / "old.test.npy").unlink()  # as saved before the store counted parameters and kept probabilities
+    (store.root / "old.tflite").write_bytes(lite + b"kept")  # a file it has is left as it is
+    assert not store.is_complete("old")
+    completed = store.complete("old")
+    assert completed.meta["parameters"] == tiny_model.count_params() == store.info("old").meta["parameters"]
+    assert store.info("old").meta["created_at"] == saved.meta["created_at"] and store.is_complete("old")
+    assert store.test_probabilities("old").shape == (10000, 10)
+    assert (store.root / "old.tflite").read_bytes().endswith(b"kept")
+    assert _leftovers(store) == []
+
+
 def test_without_the_litert_runtime_there_is_no_light_model(store, tiny_model, monkeypatch):
     import digits_core.lite as lite
 
@@ -278,7 +296,7 @@ def test_test_predictions_of_the_wrong_shape(store, tiny_model):
 
 
 def test_light_files_of_a_missing_model(store):
-    for action in (store.load_lite, store.test_probabilities, store.export_lite):
+    for action in (store.load_lite, store.test_probabilities, store.export_lite, store.is_complete, store.complete):
         with pytest.raises(StoreError, match="no model named 'ghost'"):
             action("ghost")
 

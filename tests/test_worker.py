@@ -17,6 +17,7 @@ from digits_core.jobs import DONE, FAILED, STOPPED, Job, Slots
 from digits_core.lite import LiteModel
 from digits_core.store import ModelStore, StoreError
 from digits_core.explained import ExplainError
+from digits_core.handwriting import LabelledSet
 from digits_core.worker import ModelSource, Worker, WorkerError
 
 SPEC = get_preset("dense-128x2").spec.with_changes(epochs=2, batch_size=32)
@@ -69,6 +70,48 @@ def test_save_through_the_worker_writes_every_file_and_refuses_a_bad_name(worker
         worker.save(tmp_path, "../evil", trained_run.model_bytes, trained_run.meta, trained_run.probabilities)
 
 
+def test_the_worker_completes_a_model_saved_by_an_older_version(worker, trained_run, tmp_path):
+    worker.save(tmp_path, "old", trained_run.model_bytes, trained_run.meta, trained_run.probabilities)
+    meta = json.loads((tmp_path / "old.json").read_text())
+    del meta["parameters"]
+    (tmp_path / "old.json").write_text(json.dumps(meta))
+    (tmp_path / "old.test.npy").unlink()
+    completed = worker.complete(tmp_path, "old")
+    assert completed.meta["parameters"] == trained_run.parameters and ModelStore(tmp_path).is_complete("old")
+    probs = ModelStore(tmp_path).test_probabilities("old")
+    assert (probs.argmax(1) == trained_run.probabilities.argmax(1)).mean() > 0.999
+
+
+def run_finetune(worker: Worker, run, mnist, alive=lambda: True, on_batch=None) -> Job:
+    """A real fine-tune Job of `run` in the worker on forty shifted test digits; returned once it has ended."""
+    digits = LabelledSet(np.roll(mnist.x_test[:40], 2, axis=2), mnist.y_test[:40])
+    job = Job("finetune", lambda job: worker.finetune(ModelSource.run(run), run.spec, digits, "tuned", job), Slots(1),
+              alive=alive)
+    if on_batch is not None:
+        job.on_batch = on_batch(job, job.on_batch)
+    job.start().join(timeout=300)
+    assert job.finished, "the fine-tune did not end within 5 minutes"
+    return job
+
+
+def test_a_fine_tune_in_the_worker_reports_each_epoch_and_returns_a_run_with_its_held_out_figures(
+        worker, trained_run, mnist):
+    snap = run_finetune(worker, trained_run, mnist).snapshot()
+    assert snap.state == DONE, snap.error
+    run = snap.result
+    assert [record["epoch"] for record in snap.epochs] == [1, 2, 3] and snap.batches
+    assert run.preset == "tuned" and run.spec == trained_run.spec and run.model_bytes != trained_run.model_bytes
+    assert run.meta["held_out"]["count"] == 8 and 0 <= run.meta["held_out"]["after"] <= 1
+    assert run.probabilities.shape == (10_000, 10) and run.test_accuracy > 0.8 and run.id != trained_run.id
+
+
+def test_a_fine_tune_stops_after_its_batch_and_one_nobody_waits_for_ends(worker, trained_run, mnist):
+    snap = run_finetune(worker, trained_run, mnist, on_batch=stop_at_first).snapshot()
+    assert snap.state == STOPPED and snap.result.stopped and len(snap.result.history) == 1
+    snap = run_finetune(worker, trained_run, mnist, alive=lambda: False).snapshot()
+    assert snap.state == STOPPED and snap.result is None
+
+
 def test_an_explainer_in_the_worker_answers_like_one_here(worker, trained_run, mnist):
     from digits_core.explain import Explainer
     from digits_core.store import model_from_bytes
@@ -105,13 +148,15 @@ def test_runs_from_the_worker_get_ids_of_this_process(worker):
     assert first.id != second.id
 
 
-def test_stop_ends_the_run_after_its_batch_and_keeps_the_model(worker):
-    def stop_at_first(job, on_batch):
-        def first_batch(update):
-            on_batch(update)
-            job.request_stop()
-        return first_batch
+def stop_at_first(job, on_batch):
+    """job.on_batch that asks the job to stop after the first batch update."""
+    def first_batch(update):
+        on_batch(update)
+        job.request_stop()
+    return first_batch
 
+
+def test_stop_ends_the_run_after_its_batch_and_keeps_the_model(worker):
     snap = run_job(worker, on_batch=stop_at_first).snapshot()
     assert snap.state == STOPPED and snap.result[0].stopped and len(snap.result[0].history) == 1
 

@@ -7,13 +7,15 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from digits_core.models import Models
 from digits_core.preprocess import ImageError, NothingDrawnError, TooSmallError, upscale
-from digits_core.runs import Run
 
+from .describe import digit_alt, probabilities_summary
+from .glossary import meaning
+from .inside import LAST_DIGIT
 from .plots import probability_bars
-from .state import derived, run_model, store, training_worker
+from .state import derived
 
-LAST_DIGIT = "last_digit"  # the 28x28 image of the last digit read on Draw, for the Inside page
 CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
@@ -21,22 +23,9 @@ SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six time
 
 
 def predictor(choice: str) -> Any:
-    """A Predictor for a model choice, read through LiteRT (no TensorFlow in the server) where it is installed."""
-    from digits_core.predictor import Predictor
-
-    return derived(choice, "predictor", lambda model: Predictor(model, choice),
-                   lambda name: Predictor.load(name, store()), lambda run: run_predictor(run, choice))
-
-
-def run_predictor(run: Run, choice: str) -> Any:
-    """A session's run through LiteRT, converted by the training process; by Keras where LiteRT has no wheel."""
-    from digits_core import lite
-    from digits_core.predictor import Predictor
-
-    if not lite.available():
-        return Predictor(run_model(run.id, run.model_bytes), choice)
-    with st.spinner("Making your model ready to read digits..."):
-        return Predictor(lite.LiteModel(training_worker().lite(run.model_bytes), choice), choice)
+    """A Predictor for a model choice, read through LiteRT (no TensorFlow in the server) where it is installed;
+    a session's run is converted by the training process first."""
+    return derived(choice, "predictor", Models.reader)
 
 
 def drawing_pad(name: str) -> np.ndarray | None:
@@ -81,22 +70,25 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
         return None
     st.session_state[LAST_DIGIT] = prediction.image
     verdict, bars = st.columns([1, 2])
-    verdict.metric("Prediction", prediction.digit)
-    verdict.caption(f"Confidence {prediction.confidence:.1%}")
+    verdict.metric("Prediction", prediction.digit, help=f"The digit with the highest probability. {meaning('softmax')}")
+    verdict.caption(f"Confidence {prediction.confidence:.1%}", help=meaning("confidence"))
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
+    bars.caption(probabilities_summary(prediction.probabilities))
     shown = [(key, title) for key, title in STEPS if key in prediction.steps]
     seen, *steps = st.columns([2] + [1] * len(shown))
-    sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)")
+    sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)",
+                digit_alt(where="as the model saw it, 28 by 28 pixels", read=prediction.digit,
+                          confidence=prediction.confidence))
     for column, (key, title) in zip(steps, shown):
-        sharp_image(column, prediction.steps[key], STEP_PX, title)
+        sharp_image(column, prediction.steps[key], STEP_PX, title, f"your digit on its way to the model: {title}")
     return prediction
 
 
-def sharp_image(where: Any, image: np.ndarray, width: int, caption: str) -> None:
-    """A grey image whose longer side is about `width` pixels; small ones are enlarged by a whole factor first,
-    so their pixels stay sharp squares. The caption is the column's width, not the image's, so a narrow crop's
-    caption does not wrap mid-word."""
+def sharp_image(where: Any, image: np.ndarray, width: int, caption: str, alt: str) -> None:
+    """A grey image whose longer side is about `width` pixels, with `alt` saying what it shows; small ones are
+    enlarged by a whole factor first, so their pixels stay sharp squares. The caption is the column's width, not
+    the image's, so a narrow crop's caption does not wrap mid-word."""
     scale = width / max(image.shape)
     factor = max(1, int(scale))
-    where.image(upscale(image, factor), width=max(1, round(image.shape[1] * scale)))
+    where.image(upscale(image, factor), width=max(1, round(image.shape[1] * scale)), alt=alt)
     where.caption(caption)

@@ -9,8 +9,9 @@ import streamlit as st
 
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
+from .describe import curves_summary
 from .plots import learning_curves
-from .runs import activate_trained, keep_runs
+from .runs import keep_runs
 from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
@@ -46,8 +47,8 @@ def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
 
 
 def collect() -> None:
-    """Take in a finished job's result once: a cross-validation's is kept, a training's Run (or list of Runs) joins
-    the session's runs and becomes the active model."""
+    """Take in a finished job's result once: a cross-validation's is kept, a training's or a fine-tune's Run (or list
+    of Runs) joins the session's runs (it reads drawings only once the student chooses it)."""
     job = current_job()
     if job is None or st.session_state.get(COLLECTED) == job.ticket:
         return
@@ -59,8 +60,6 @@ def collect() -> None:
         return
     if snap.kind == "cv":
         st.session_state[CV_RESULT] = snap.result
-    elif snap.kind == "finetune":
-        activate_trained(snap.result, snap.label)  # the tuned model becomes a run of the session too
     else:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
@@ -105,8 +104,8 @@ def _status_body(job: Job) -> None:
 def taken_in(job: Job) -> bool:
     """Whether app.py's collect() has taken in the job's result: not yet in the fragment run that sees it end.
 
-    It is taken in at the top of a whole run of the app, never in a fragment: its new active model resets the
-    model pickers, and a picker drawn outside the fragment would call its on_change with the old pick."""
+    It is taken in at the top of a whole run of the app, never in a fragment: the model pickers and the runs table,
+    drawn outside the fragment, must all see the new run at once."""
     return st.session_state.get(COLLECTED) == job.ticket
 
 
@@ -177,3 +176,5 @@ def draw_curves(snap: JobSnapshot, job: Job, plan: Sequence[str] = ()) -> None:
         st.plotly_chart(learning_curves(snap.epochs, snap.batches, total, by_run=several,
                                         names=dict(enumerate(plan, start=1))), width="stretch",
                         key=f"curves-{job.ticket}")
+        if snap.epochs:
+            st.caption(curves_summary(snap.epochs))

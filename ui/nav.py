@@ -24,7 +24,9 @@ from typing import Any
 import streamlit as st
 
 from .jobs import sidebar_status
-from .state import active_model
+from .lesson import note
+from .state import active_model, clock
+from .text import plain
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 _through_app = threading.local()  # each session's script runs in its own thread
@@ -33,6 +35,7 @@ _through_app = threading.local()  # each session's script runs in its own thread
 def run_page(page: Any) -> None:
     """Run the page st.navigation chose (app.py's last line), marked as reached through app.py."""
     _through_app.active = True
+    note(f"opened {page.url_path}")
     try:
         page.run()
     finally:
@@ -48,12 +51,14 @@ def leave_legacy_navigation() -> None:
 
 
 def sidebar(page: Any) -> None:
-    """The active model (name, test accuracy) and the progress of this session's run, if any, beside `page`."""
+    """The model that reads drawings (name, test accuracy, since when) and the progress of this session's run, if
+    any, beside `page`."""
     with st.sidebar:
         model = active_model()
         if model is None:
-            st.caption("No active model yet: train one on Train, or wait for the shipped default model.")
+            st.caption("No model reads drawings yet: train one on Train, or wait for the shipped default model.")
         else:
             accuracy = "not measured" if model.accuracy is None else f"{model.accuracy:.2%} on the test set"
-            st.markdown(f"**Active model**  \n`{model.name}`  \n{accuracy}")
+            st.markdown(f"**The model that reads your drawings**  \n{plain(model.name)}  \n{accuracy}, "
+                        f"since {clock(model.since)}")  # a post's name is a student's text
         sidebar_status(page.url_path)

@@ -27,6 +27,8 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("pages/home.py", "Home", ":material/home:", "", "What the app does and the way through it."),
+    Route("pages/lesson.py", "Lesson", ":material/school:", "lesson",
+          "A guided path of about 45 minutes: seven steps, a question each, ticked off as you go."),
     Route("pages/explore.py", "Explore", ":material/grid_view:", "explore",
           "Browse the 70,000 images, their pixel values and class balance."),
     Route("pages/train.py", "Train", ":material/model_training:", "train",
@@ -41,7 +43,9 @@ ROUTES: tuple[Route, ...] = (
           "The class's own digits, corrected on Draw: how a model reads them, and a model tuned to them."),
     Route("pages/inside.py", "Inside", ":material/neurology:", "inside",
           "What each layer sees, which pixels decided, and where a digit sits among the others."),
+    Route("pages/board.py", "Board", ":material/leaderboard:", "board",
+          "Every student's posted model, ranked on the class's own handwriting and on MNIST."),
 )
 
-HOME = ROUTES[0]
+HOME, LESSON = ROUTES[0], ROUTES[1]
 URLS: dict[str, str] = {route.title: route.url for route in ROUTES}  # sidebar title -> URL path

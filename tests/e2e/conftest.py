@@ -6,43 +6,38 @@ gets a fresh tab (a fresh Streamlit session) and leaves a screenshot in screensh
 
 from __future__ import annotations
 
-import os
-import shutil
+import io
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Iterator
 
 import pytest
+from PIL import Image
 
-from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app
-
-from digits_core.store import SUFFIXES
+from benchmarks.appserver import VIEWPORT, ChromiumMissing, launch_chromium, running_app, scratch_env, scratch_models
+from st_page import SCREENSHOTS, SLOW_MS, tab_on
 
 REPO = Path(__file__).resolve().parents[2]
-
-SCREENSHOTS = Path(__file__).with_name("screenshots")
-TIMEOUT_MS = 60_000  # a rerun that first imports Keras takes seconds on a busy machine
 
 
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory) -> Path:
     """A scratch copy of the store the app would use ($DIGITS_MODELS_DIR or models/): tests never write to it."""
-    source = Path(os.environ.get("DIGITS_MODELS_DIR") or REPO / "models")
-    target = tmp_path_factory.mktemp("models")
-    for path in source.iterdir():
-        if path.name.endswith(SUFFIXES):
-            shutil.copy2(path, target / path.name)
-    return target
+    return scratch_models(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")
-def server(models_dir, tmp_path_factory) -> Iterator[str]:
-    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log.
+def server_env(models_dir, tmp_path_factory) -> dict[str, str]:
+    """The server's environment: its scratch model store and class database, so what the tests correct, import,
+    train or post never reaches data/. A test may fill the database ($DIGITS_DATABASE_URL) first."""
+    return scratch_env(models_dir, tmp_path_factory.mktemp("classdb"))
 
-    Its class collection is a scratch file too, so corrections made by the tests never reach data/."""
+
+@pytest.fixture(scope="session")
+def server(server_env) -> Iterator[str]:
+    """The app served on a free port from 8700 up; yields its base URL. Its log: screenshots/streamlit.log."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    env = {"DIGITS_MODELS_DIR": str(models_dir),
-           "DIGITS_HANDWRITING_DB": str(tmp_path_factory.mktemp("handwriting") / "handwriting.sqlite")}
-    with running_app(SCREENSHOTS / "streamlit.log", env) as (url, _):
+    with running_app(SCREENSHOTS / "streamlit.log", server_env) as (url, _):
         yield url
 
 
@@ -61,14 +56,52 @@ def browser():
 
 
 @pytest.fixture
+def student(browser, server):
+    """A factory of fresh tabs, each in its own browser context (its own Streamlit session and browser id)."""
+    contexts = []
+
+    def open_tab():
+        context = browser.new_context(viewport=VIEWPORT, base_url=server)
+        context.set_default_timeout(SLOW_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(browser, server, request):
     """A fresh tab at 1280x800 on the app; its last view is saved as screenshots/<test>.png."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    SCREENSHOTS.mkdir(exist_ok=True)
-    try:
-        tab.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
-    finally:
-        context.close()
+    with tab_on(browser, server, request.node.name) as tab:
+        yield tab
+
+
+def y4m(picture: bytes, path: Path, frames: int = 3) -> Path:
+    """A short 640x480 YUV 4:2:0 video of one picture, the format Chromium's fake camera plays."""
+    image = Image.open(io.BytesIO(picture)).convert("YCbCr")
+    y, cb, cr = image.split()
+    half = (image.width // 2, image.height // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    header = f"YUV4MPEG2 W{image.width} H{image.height} F5:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + b"".join(b"FRAME\n" + planes for _ in range(frames)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def camera_browser(browser, tmp_path_factory):
+    """A second Chromium whose camera plays a photo of a test digit 2 on paper (no permission prompt).
+
+    Launched through the session browser's Playwright: a second sync_playwright() in one thread is refused."""
+    from digits_core import load_mnist
+    from tests.photos import Look, photo
+
+    data = load_mnist()
+    index = int((data.y_test == 2).argmax())
+    video = y4m(photo(data.x_test[index], index, Look(tilt=4)), tmp_path_factory.mktemp("camera") / "two.y4m")
+    chromium = launch_chromium(SimpleNamespace(chromium=browser.browser_type),
+                               ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                                f"--use-file-for-fake-video-capture={video}"))
+    yield chromium
+    chromium.close()

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
 
 from playwright.sync_api import Locator, Page, expect
 
+from benchmarks.appserver import VIEWPORT
+
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+TIMEOUT_MS = 60_000  # a tab's default for every action
 EXCEPTION = '[data-testid="stException"]'
 SLOW_MS = 120_000  # a rerun that loads Keras and a model, on a shared and busy machine
 TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
 
 Point = tuple[float, float]
+
+
+@contextmanager
+def tab_on(browser, base_url: str, name: str, **options) -> Iterator[Page]:
+    """A fresh tab at 1280x800 on `base_url` (a new Streamlit session), its context made with `options`; its last
+    view is saved as screenshots/<name>.png."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        try:
+            tab.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        finally:
+            context.close()
 
 
 def idle(page: Page, timeout: float = SLOW_MS) -> None:
@@ -59,6 +82,66 @@ def start_training(page: Page, samples: int, epochs: int) -> None:
         idle(page)
         button(page, "Train").click()
         expect(button(page, "Stop")).to_be_visible(timeout=SLOW_MS)
+
+
+def switch_to(page: Page, title: str) -> None:
+    """Open the page called `title` from the sidebar: the same session (page.goto would start a new one)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    idle(page)
+    expect(page.locator("h1").first).to_be_visible()
+    no_exception(page)
+
+
+def take_photo(page: Page) -> None:
+    """On Draw, take a picture with the browser's camera (Chromium's fake one plays a video)."""
+    page.get_by_role("tab", name="Camera").click()
+    take = page.get_by_role("button", name="Take Photo")
+    expect(take).to_be_enabled(timeout=SLOW_MS)
+    page.wait_for_timeout(1500)  # let the fake camera's first frames reach the preview
+    take.click()
+
+
+def save_run(page: Page, name: str) -> None:
+    """On Train, save the selected run (the session's active one) under `name` and wait for the confirmation."""
+    switch_to(page, "Train")
+    field = page.get_by_label("Name", exact=True)
+    field.fill(name)
+    field.press("Enter")
+    idle(page)
+    button(page, "Save").click()
+    expect(page.get_by_text(re.compile(r"^Saved as"))).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+
+
+def import_collection(page: Page, npz: Path) -> None:
+    """On Handwriting, add the digits of a collection file (.npz in MNIST's layout) to the class collection."""
+    switch_to(page, "Handwriting")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(npz)
+    idle(page)
+    button(page, "Add its digits to the collection").click()
+    expect(page.get_by_text(re.compile(r"Added \d+ digits"))).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
+
+
+def fine_tune(page: Page) -> None:
+    """On Handwriting, fine-tune the session's model to the class collection and wait for its figures."""
+    switch_to(page, "Handwriting")
+    button(page, "Fine-tune").click()
+    expect(metric(page, "Held-out class digits, after")).to_be_visible(timeout=TRAIN_MS)
+    no_exception(page)
+
+
+def compare(page: Page, *more: str) -> None:
+    """On Compare, add the models called `more` to the two it picks itself, and wait for the pair's verdict."""
+    switch_to(page, "Compare")
+    picker = page.get_by_test_id("stMultiSelect").filter(has_text="Models").locator("input")
+    for name in more:
+        picker.fill(name)
+        picker.press("Enter")
+        idle(page)
+    picker.press("Escape")
+    expect(page.get_by_text(re.compile(r"luck \(p = [\d.e+-]+\)")).first).to_be_visible(timeout=SLOW_MS)
+    no_exception(page)
 
 
 def metric(page: Page, label: str) -> Locator:
@@ -134,3 +217,25 @@ DIGITS: dict[int, list[list[Point]]] = {
     3: [[(0.25, 0.18), (0.5, 0.1), (0.72, 0.2), (0.7, 0.38), (0.45, 0.48), (0.72, 0.58),
          (0.75, 0.78), (0.5, 0.9), (0.25, 0.82)]],
 }
+
+
+def tab_to(page: Page, target: Locator, presses: int = 80, key: str = "Tab") -> None:
+    """Press Tab (or `key`: Shift+Tab goes back) until `target` has the keyboard focus (as a student without a mouse
+    does); fail if it never does."""
+    for _ in range(presses):
+        page.keyboard.press(key)
+        if target.evaluate("element => element === document.activeElement || element.contains(document.activeElement)"):
+            return
+    raise AssertionError(f"{presses} presses of Tab never reached {target}")
+
+
+def focus_shows(page: Page) -> bool:
+    """Whether the focused element looks different from itself unfocused (a ring, a border, a caret): its box and
+    a margin around it are photographed focused, blurred, then it is focused again."""
+    box = page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
+        return {x: Math.max(r.x - 6, 0), y: Math.max(r.y - 6, 0), width: r.width + 12, height: r.height + 12}; }""")
+    focused = page.screenshot(clip=box)
+    page.evaluate("window.__focused = document.activeElement; document.activeElement.blur()")
+    blurred = page.screenshot(clip=box)
+    page.evaluate("window.__focused.focus()")
+    return focused != blurred

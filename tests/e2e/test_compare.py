@@ -35,8 +35,8 @@ def test_two_runs_side_by_side_with_galleries_and_p_value(page: Page):
     picked = page.get_by_test_id("stMultiSelect").filter(has_text="Models")
     for name in (FIRST, SECOND):
         expect(picked.get_by_text(f"{name}-1 (this session)")).to_be_visible(timeout=SLOW_MS)
-    expect(metric(page, "McNemar p-value")).to_have_text(re.compile(r"\d"), timeout=SLOW_MS)
-    expect(page.get_by_text(re.compile(r"lead is (not )?more than chance on these 10,000 images"))).to_be_visible()
+    expect(metric(page, "They disagree on")).to_have_text(re.compile(r"\d"), timeout=SLOW_MS)
+    expect(page.get_by_text(re.compile(r"be luck \(p = [\d.e+-]+\)\. Of these 10,000 images"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^A right, B wrong: \d+"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^B right, A wrong: \d+"))).to_be_visible()
     expect(page.get_by_test_id("stImage").first).to_be_visible()  # the two galleries, painted

@@ -1,6 +1,8 @@
 """Inside: a digit drawn on /inside shows feature maps, the saliency overlay and a star on the map; a dense
 model says why it has no feature maps; so does a model trained in the session; Evaluate's images open here."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -56,6 +58,8 @@ def test_a_dense_model_shows_what_it_has(page: Page, dense_model):
 def test_a_model_trained_in_this_session_shows_inside(page: Page):
     start_training(page, samples=1000, epochs=1)
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    button(page, "Use this model to read drawings").click()  # a new run reads drawings only once chosen
+    expect(page.get_by_text("reads your drawings (since")).to_be_visible(timeout=SLOW_MS)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Inside").click()  # same session, its new run
     expect(page.get_by_test_id("stSidebar").get_by_text("cnn-fast-1 (this session)")).to_be_visible(timeout=SLOW_MS)
     page.get_by_text("A test image", exact=True).click()
@@ -69,7 +73,7 @@ def test_a_model_trained_in_this_session_shows_inside(page: Page):
 def test_evaluate_opens_a_mistake_inside(page: Page):
     open_page(page, "/evaluate")
     button(page, "Inside").first.click()
-    page.wait_for_url("**/inside", timeout=SLOW_MS)
+    page.wait_for_url(re.compile(r"/inside(\?|$)"), timeout=SLOW_MS)
     expect(page.get_by_text("A test image", exact=True)).to_be_visible(timeout=SLOW_MS)
     expect(metric(page, "Prediction")).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_text("is labelled")).to_be_visible()

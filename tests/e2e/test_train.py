@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from st_page import TRAIN_MS, button, metric, no_exception, start_training
+from st_page import TRAIN_MS, button, idle, metric, no_exception, open_page, start_training
 
 
 def chart(page: Page):
@@ -39,4 +39,27 @@ def test_stop_ends_a_run_early(page: Page):
     expect(button(page, "Stop")).to_have_count(0, timeout=TRAIN_MS)
     expect(page.get_by_text(re.compile("stopped", re.I)).first).to_be_visible(timeout=TRAIN_MS)
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    no_exception(page)
+
+
+def test_an_impossible_network_says_why_beside_the_train_button(page: Page):
+    open_page(page, "/train")
+    page.get_by_text("Customise the network and its training").click()
+    conv = page.get_by_test_id("stDataFrame").nth(1)  # the convolution blocks (0 is the summary)
+    conv.scroll_into_view_if_needed()
+    box = conv.bounding_box()
+    page.mouse.click(box["x"] + 80, box["y"] + 55)  # the first block's filters cell...
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # ...then its strides: 4 leaves nothing of the image for the third block
+    page.keyboard.press("Enter")  # opens the grid's cell editor (an input over the canvas)
+    cell = page.locator("input.gdg-input")
+    expect(cell).to_have_value("2")
+    cell.fill("4")
+    cell.press("Enter")
+    idle(page)
+    reason = page.get_by_test_id("stAlert").filter(has_text="Train is off")
+    expect(reason).to_contain_text("shrinks to nothing", timeout=TRAIN_MS)
+    expect(button(page, "Train")).to_be_disabled()
+    train_box, reason_box = button(page, "Train").bounding_box(), reason.bounding_box()
+    assert 0 <= reason_box["y"] - (train_box["y"] + train_box["height"]) < 40  # right under the button
     no_exception(page)
