@@ -6,6 +6,10 @@ the server what a browser sends, recorded from Chromium on Draw: a page's first 
 mouse release a rerun carrying the canvas's value (the drawing as a PNG data URL beside Fabric's
 paths). It reads the Prediction from the replies and fetches the images they name, as a browser
 would, so the server does a class's work while the two cores stay the server's.
+
+On Train it presses a button as a browser does (a rerun carrying the button's trigger), then
+keeps the page alive as Streamlit's front end does: each fragment with `run_every` is rerun at
+its interval until a whole run of the page replaces it, and every reply is read.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from PIL import Image, ImageDraw
 from streamlit.proto.Alert_pb2 import Alert
@@ -53,24 +57,40 @@ def canvas_value(strokes: Sequence[Sequence[Point]]) -> str:
 
 @dataclass
 class Reply:
-    """What one script run sent back: the Prediction shown (and when), error texts, image URLs, widget ids."""
+    """What one script run sent back: the Prediction shown (and when), metrics, info boxes, progress bars, error
+    texts, image URLs, widget ids."""
 
     prediction: str | None = None
     predicted_at: float | None = None  # perf_counter seconds when the Prediction arrived
+    metrics: dict[str, str] = field(default_factory=dict)
+    infos: list[str] = field(default_factory=list)
+    progress: bool = False
     errors: list[str] = field(default_factory=list)
     media: list[str] = field(default_factory=list)
     canvas_id: str | None = None
+    buttons: dict[str, str] = field(default_factory=dict)  # label: widget id
+    numbers: dict[str, str] = field(default_factory=dict)  # a number box's label: its widget id
 
     def read(self, message: ForwardMsg) -> None:
         """Take what matters from one delta of the run."""
         element = message.delta.new_element
         kind = element.WhichOneof("type")
-        if kind == "metric" and element.metric.label == "Prediction":
-            self.prediction, self.predicted_at = element.metric.body, time.perf_counter()
+        if kind == "metric":
+            self.metrics[element.metric.label] = element.metric.body
+            if element.metric.label == "Prediction":
+                self.prediction, self.predicted_at = element.metric.body, time.perf_counter()
         elif kind == "exception":
             self.errors.append(element.exception.message)
         elif kind == "alert" and element.alert.format == Alert.ERROR:
             self.errors.append(element.alert.body)
+        elif kind == "alert" and element.alert.format == Alert.INFO:
+            self.infos.append(element.alert.body)
+        elif kind == "progress":
+            self.progress = True
+        elif kind == "button":
+            self.buttons[element.button.label] = element.button.id
+        elif kind == "number_input":
+            self.numbers[element.number_input.label] = element.number_input.id
         elif kind == "imgs":
             self.media += [image.url for image in element.imgs.imgs]
         elif kind == "bidi_component" and element.bidi_component.component_name == CANVAS_COMPONENT:
@@ -84,6 +104,10 @@ class LightSession:
         self.url, self.page = url, page.strip("/")
         self.socket: ClientConnection | None = None
         self.canvas_id: str | None = None
+        self.buttons: dict[str, str] = {}
+        self.numbers: dict[str, str] = {}
+        self.page_hash = ""  # the page's script hash, which a browser sends with every rerun once it knows it
+        self.reruns: dict[str, tuple[float, float]] = {}  # fragment id: (interval, next time due), as the front end
 
     async def __aenter__(self) -> LightSession:
         stream = self.url.replace("http", "ws", 1) + "/_stcore/stream"
@@ -93,25 +117,86 @@ class LightSession:
     async def __aexit__(self, *exc: object) -> None:
         await self.socket.close()
 
-    async def run(self, widgets: dict[str, str] | None = None) -> Reply:
-        """Rerun the page with the canvas's value `widgets` {widget id: JSON}, as a release does; wait for the end."""
-        message = BackMsg()
-        message.rerun_script.page_name = self.page
+    async def run(self, widgets: dict[str, str] | None = None, pressed: str | None = None,
+                  numbers: dict[str, int] | None = None) -> Reply:
+        """Rerun the page with the canvas's value `widgets` {widget id: JSON}, as a release does, or with the
+        button labelled `pressed` clicked (and whole `numbers` typed in the boxes they name); wait for the end."""
+        message = self._rerun()
         for widget_id, value in (widgets or {}).items():
             state = message.rerun_script.widget_states.widgets.add()
             state.id, state.json_value = widget_id, value
+        for label, number in (numbers or {}).items():
+            state = message.rerun_script.widget_states.widgets.add()
+            state.id, state.int_value = self.numbers[label], number
+        if pressed is not None:
+            state = message.rerun_script.widget_states.widgets.add()
+            state.id, state.trigger_value = self.buttons[pressed], True
         await self.socket.send(message.SerializeToString())
         reply = Reply()
         while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(await self.socket.recv())
-            kind = forward.WhichOneof("type")
-            if kind == "delta":
-                reply.read(forward)
-            elif kind == "script_finished":
-                self.canvas_id = reply.canvas_id or self.canvas_id
+            forward = await self._receive(reply)
+            if forward.WhichOneof("type") == "script_finished":
                 await asyncio.to_thread(self._fetch, reply.media)
                 return reply
+
+    async def follow(self, until: Callable[[Reply], bool], timeout: float) -> Reply:
+        """Keep the page open as a browser does, rerunning its fragments at their intervals, until a run's reply
+        satisfies `until` (TimeoutError after `timeout` seconds)."""
+        deadline, reply = time.perf_counter() + timeout, Reply()
+        while True:
+            now = time.perf_counter()
+            if now > deadline:
+                raise TimeoutError(f"the page never showed what was waited for in {timeout:.0f} s")
+            due = min((at for _, at in self.reruns.values()), default=now + 1.0)
+            try:
+                forward = await asyncio.wait_for(self._receive(reply), max(due - now, 0.0))
+            except TimeoutError:
+                await self._rerun_due_fragments()
+                continue
+            kind = forward.WhichOneof("type")
+            if kind == "new_session":
+                reply = Reply()
+            elif kind == "script_finished":
+                if until(reply):
+                    return reply
+
+    async def _receive(self, reply: Reply) -> ForwardMsg:
+        """The next message from the server, read into `reply` and into what the session keeps (ids, timers)."""
+        forward = ForwardMsg()
+        forward.ParseFromString(await self.socket.recv())
+        kind = forward.WhichOneof("type")
+        if kind == "delta":
+            reply.read(forward)
+            self.canvas_id = reply.canvas_id or self.canvas_id
+            self.buttons.update(reply.buttons)
+            self.numbers.update(reply.numbers)
+        elif kind == "new_session" and not forward.metadata.run.fragment_ids:
+            self.reruns.clear()  # a whole run: its fragments announce their timers again
+        elif kind == "navigation":
+            self.page_hash = forward.navigation.page_script_hash
+        elif kind == "auto_rerun":
+            interval = forward.auto_rerun.interval
+            if self.reruns.get(forward.auto_rerun.fragment_id, (None,))[0] != interval:
+                self.reruns[forward.auto_rerun.fragment_id] = interval, time.perf_counter() + interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in forward.stop_auto_rerun.fragment_ids:
+                self.reruns.pop(fragment_id, None)
+        return forward
+
+    def _rerun(self) -> BackMsg:
+        """A rerun of this session's page: without its script hash, a rerun the server starts itself shows Home."""
+        message = BackMsg()
+        message.rerun_script.page_name, message.rerun_script.page_script_hash = self.page, self.page_hash
+        return message
+
+    async def _rerun_due_fragments(self) -> None:
+        now = time.perf_counter()
+        for fragment_id, (interval, due) in list(self.reruns.items()):
+            if due <= now:
+                message = self._rerun()
+                message.rerun_script.fragment_id, message.rerun_script.is_auto_rerun = fragment_id, True
+                await self.socket.send(message.SerializeToString())
+                self.reruns[fragment_id] = interval, now + interval
 
     async def draw(self, strokes: Sequence[Sequence[Point]]) -> tuple[float | None, Reply]:
         """Release a drawing of `strokes` on the canvas: seconds from sending it to the Prediction, and the reply."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from .data import MnistData
 from .spec import ModelSpec, SpecError
 
 if TYPE_CHECKING:  # training imports TensorFlow; a CrossValidation is read without it (worker.py)
+    from .compiled import CompiledModels
     from .training import Progress
 
 
@@ -39,8 +41,10 @@ def cross_validate(
     progress: Progress | None = None,
     stop: threading.Event | None = None,
     seed: int = 0,
+    models: CompiledModels | None = None,
 ) -> CrossValidation:
-    """Train `folds` models, each holding out one contiguous slice of the training set."""
+    """Train `folds` models, each holding out one contiguous slice of the training set; with `models`, the folds
+    share one compiled network."""
     from .training import train
 
     if not 2 <= folds <= 10:
@@ -53,7 +57,8 @@ def cross_validate(
     for fold, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
         keep = np.r_[0:start, end:len(data.x_train)]
         split = MnistData(data.x_train[keep], data.y_train[keep], data.x_train[start:end], data.y_train[start:end])
-        result = train(spec, split, progress=progress, stop=stop, seed=seed + fold)
+        with models.lend(spec, seed + fold) if models else nullcontext() as compiled:
+            result = train(spec, split, progress=progress, stop=stop, seed=seed + fold, compiled=compiled)
         accuracies.append(result.test_accuracy)
         histories.append(result.history)
         if result.stopped:

@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .estimate import RunTimes, Work, wait_before_start
 from .priority import lower_this_thread
 
 MAX_TRAININGS_ENV = "DIGITS_MAX_TRAININGS"
 WAIT_POLL_SECONDS = 0.2
+PACE_SECONDS = 1.0  # a run's pace is taken from at least this long of its progress
 MAX_BATCHES = 512  # batch updates a job keeps for its curves: a long run is thinned, so it draws as fast as a short one
 
 QUEUED, RUNNING, DONE, STOPPED, FAILED = "queued", "running", "done", "stopped", "failed"
@@ -46,40 +49,54 @@ def max_trainings() -> int:
 
 
 class Slots:
-    """At most `capacity` jobs run at once; the others wait first come, first served."""
+    """At most `capacity` jobs run at once; the others wait first come, first served, told when they should start."""
 
     def __init__(self, capacity: int):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self.capacity = capacity
+        self.times = RunTimes()  # how long recent runs took: the queue's estimates
         self._condition = threading.Condition()
-        self._running: set[int] = set()
-        self._waiting: list[int] = []
+        self._running: dict[int, Job] = {}
+        self._waiting: list[Job] = []
 
-    def acquire(self, ticket: int, stop: threading.Event, alive: Callable[[], bool] = _always) -> bool:
-        """Wait for a free slot in turn; False if `stop` is set or `alive()` turns False while waiting."""
+    def acquire(self, job: Job, alive: Callable[[], bool] = _always) -> bool:
+        """Wait for a free slot in turn; False if the job's stop is set or `alive()` turns False while waiting."""
         with self._condition:
-            self._waiting.append(ticket)
-            while not (len(self._running) < self.capacity and self._waiting[0] == ticket):
-                if stop.is_set() or not alive():
-                    self._waiting.remove(ticket)
+            self._waiting.append(job)
+            while not (len(self._running) < self.capacity and self._waiting[0] is job):
+                if job.stop.is_set() or not alive():
+                    self._waiting.remove(job)
                     self._condition.notify_all()
                     return False
                 self._condition.wait(WAIT_POLL_SECONDS)
             self._waiting.pop(0)
-            self._running.add(ticket)
+            self._running[job.ticket] = job
             self._condition.notify_all()
             return True
 
     def release(self, ticket: int) -> None:
         with self._condition:
-            self._running.discard(ticket)
+            self._running.pop(ticket, None)
             self._condition.notify_all()
 
     def position(self, ticket: int) -> int | None:
         """1 for the next job to run, 2 after it, ...; None when not waiting."""
         with self._condition:
-            return self._waiting.index(ticket) + 1 if ticket in self._waiting else None
+            return next((place for place, job in enumerate(self._waiting, start=1) if job.ticket == ticket), None)
+
+    def estimated_start(self, ticket: int) -> float | None:
+        """Seconds until the waiting job `ticket` should start, from the record of runs like those ahead of it;
+        None when it is not waiting or a run ahead is of a kind not measured yet."""
+        with self._condition:
+            running, waiting = list(self._running.values()), list(self._waiting)
+        place = next((place for place, job in enumerate(waiting) if job.ticket == ticket), None)
+        if place is None:
+            return None
+        under_way = {job.work: body for job in running if job.work and (body := job.projected_body()) is not None}
+        remaining = [job.remaining(self.times.expected(job.work, under_way)) for job in running]
+        ahead = [self.times.expected(job.work, under_way) for job in waiting[:place]]
+        return wait_before_start(self.capacity, remaining, ahead)
 
     @property
     def running(self) -> int:
@@ -95,6 +112,7 @@ class JobSnapshot:
     label: str
     state: str
     queue_position: int | None
+    estimated_start: float | None  # seconds from the snapshot until a queued job should start; None if unknown
     epochs: list[dict[str, Any]]
     batches: list[tuple[int, Any]]  # (run, progress.BatchUpdate), at most MAX_BATCHES: curves within epochs
     batch: Any  # the latest batch update, or None before the first one
@@ -129,9 +147,10 @@ class Job:
     """
 
     def __init__(self, kind: str, target: Callable[[Job], Any], slots: Slots, label: str = "",
-                 alive: Callable[[], bool] = _always):
+                 alive: Callable[[], bool] = _always, work: Work | None = None):
         self.kind, self.target, self.slots, self.label = kind, target, slots, label
         self.alive = alive  # False once nobody waits for the run any more (its session is gone)
+        self.work = work  # the run's size, for the queue's estimates; its owner may lower it while it waits
         self.stop = threading.Event()
         self.ticket = _next_ticket()
         self._lock = threading.Lock()
@@ -141,6 +160,8 @@ class Job:
         self._latest: Any = None
         self._result: Any = None
         self._error: str | None = None
+        self._started: float | None = None  # time.monotonic() when it took its slot
+        self._reports: list[tuple[float, float]] = []  # (time, share of the fit done): its first and latest batch
         self.abandoned = False
         self._thread = threading.Thread(target=self._run, name=f"digits-{self.kind}-{self.ticket}", daemon=True)
 
@@ -161,6 +182,12 @@ class Job:
         with self._lock:
             return self._state in FINISHED
 
+    @property
+    def waiting(self) -> bool:
+        """True while the job waits in line for a slot; cheap, copies nothing."""
+        with self._lock:
+            return self._state == QUEUED
+
     def on_epoch(self, record: dict[str, Any]) -> None:
         with self._lock:
             self._epochs.append({**record, "run": self._run_of(record.get("epoch", 0))})
@@ -173,6 +200,37 @@ class Job:
             self._batches.append((self._run_of(update.epoch), update))
             self._batches = thinned(self._batches)
             self._latest = update
+            self._reports = [*self._reports[:1], (time.monotonic(), _share_done(update))]
+
+    def change_work(self, work: Work) -> bool:
+        """A new size for the run (fewer images, say) while it waits in line; False once it has started."""
+        with self._lock:
+            if self._state != QUEUED:
+                return False
+            self.work = work
+            return True
+
+    def projected_body(self) -> float | None:
+        """Seconds from its first batch update to the end of its fit, from its pace so far (one fit); None before it
+        shows one."""
+        with self._lock:
+            if len(self._reports) < 2 or None in (share for _, share in self._reports):
+                return None
+            (first, done_first), (latest, done_latest) = self._reports[0], self._reports[-1]
+        if latest - first < PACE_SECONDS or done_latest <= done_first:
+            return None
+        return (1.0 - done_first) * (latest - first) / (done_latest - done_first)
+
+    def remaining(self, expected: float | None) -> float | None:
+        """Seconds until this running job ends: from its own pace, else from the `expected` duration of runs like it."""
+        body = self.projected_body()
+        with self._lock:
+            if self._started is None:
+                return expected
+            now = time.monotonic()
+            if body is not None:
+                return max(self._reports[0][0] + body - now, 0.0)
+            return None if expected is None else max(self._started + expected - now, 0.0)
 
     def _run_of(self, epoch: int) -> int:
         """The run an epoch number belongs to: the latest run, or the next one if the epoch count started again."""
@@ -183,8 +241,11 @@ class Job:
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            return JobSnapshot(self.kind, self.label, self._state, self.slots.position(self.ticket),
-                               list(self._epochs), list(self._batches), self._latest, self._result, self._error)
+            state = self._state
+            snap = (list(self._epochs), list(self._batches), self._latest, self._result, self._error)
+        waiting = state == QUEUED
+        return JobSnapshot(self.kind, self.label, state, self.slots.position(self.ticket) if waiting else None,
+                           self.slots.estimated_start(self.ticket) if waiting else None, *snap)
 
     def _still_wanted(self) -> bool:
         """Ask `alive` (until it first says no); an abandoned job is also stopped."""
@@ -196,7 +257,7 @@ class Job:
 
     def _run(self) -> None:
         lower_this_thread()
-        if not self.slots.acquire(self.ticket, self.stop, self._still_wanted):
+        if not self.slots.acquire(self, self._still_wanted):
             self._finish(STOPPED)
             return
         try:
@@ -213,8 +274,27 @@ class Job:
 
     def _set_running(self) -> None:
         with self._lock:
-            self._state = RUNNING
+            self._state, self._started = RUNNING, time.monotonic()
+
+    def _record_time(self) -> None:
+        """A whole run's start-up and body join the server's record of run times (the lock is held)."""
+        if self.work is None or self._started is None:
+            return
+        ended = time.monotonic()
+        first_report, last_report = (self._reports[0][0], self._reports[-1][0]) if self._reports else (ended, ended)
+        self.slots.times.add(self.work, first_report - self._started, ended - first_report, ended - last_report)
 
     def _finish(self, state: str, result: Any = None, error: str | None = None) -> None:
         with self._lock:
             self._state, self._result, self._error = state, result, error
+            if state == DONE:
+                self._record_time()
+
+
+def _share_done(update: Any) -> float | None:
+    """How much of its fit a batch update says is done, from 0 to 1; None for an update that does not say."""
+    try:
+        epochs_done = update.epoch - 1 + update.samples_done / update.samples_total
+        return epochs_done / update.epochs
+    except (AttributeError, TypeError, ZeroDivisionError):
+        return None

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import itertools
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 import numpy as np
 
 from .data import MnistData
 from .spec import ModelSpec
 from .store import ModelStore, StoreError, sanitize_name
+
+if TYPE_CHECKING:  # compiled imports TensorFlow; a Run is read without it
+    from .compiled import CompiledModels
 
 MAX_RUNS = 8
 
@@ -113,8 +117,11 @@ class TrainingJob(Protocol):
     def on_batch(self, update: Any) -> None: ...
 
 
-def train_plan(plan: Sequence[tuple[str, ModelSpec]], data: MnistData, job: TrainingJob) -> list[Run]:
-    """Train each (preset, spec) in turn on the same data, one Run each; a stop ends the current one and the rest."""
+def train_plan(plan: Sequence[tuple[str, ModelSpec]], data: MnistData, job: TrainingJob,
+               models: CompiledModels | None = None) -> list[Run]:
+    """Train each (preset, spec) in turn on the same data, one Run each; a stop ends the current one and the rest.
+
+    With `models` (the training process's), a network trained before is lent compiled instead of built again."""
     from .jobs import thinned
     from .training import train
 
@@ -123,8 +130,9 @@ def train_plan(plan: Sequence[tuple[str, ModelSpec]], data: MnistData, job: Trai
         if job.stop.is_set():
             break
         recorder = Recorder(job)
-        result = train(spec, data, progress=recorder, stop=job.stop)
-        runs.append(run_from_training(result, preset, thinned(recorder.batches), data.x_test))
+        with models.lend(spec) if models else nullcontext() as compiled:
+            result = train(spec, data, progress=recorder, stop=job.stop, compiled=compiled)
+            runs.append(run_from_training(result, preset, thinned(recorder.batches), data.x_test))
     return runs
 
 

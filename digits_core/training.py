@@ -12,7 +12,7 @@ import numpy as np
 
 from .backend import keras, tf
 from .data import MnistData
-from .evaluation import probabilities, scores
+from .evaluation import BATCH, scores
 from .network import build_model
 from .progress import BatchUpdate, ProgressListener
 from .spec import ModelSpec
@@ -57,25 +57,22 @@ def train(
     stop: threading.Event | None = None,
     seed: int = 0,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    compiled: Trainable | None = None,
 ) -> TrainResult:
     """Build and fit `spec` on data's training set, then score it on its test set.
 
     `progress` gets every epoch's metrics and batch updates; setting `stop` ends the run
     after the current batch, and the model trained so far is returned, marked stopped.
     Extra Keras `callbacks` run after the progress reporter, so an epoch's `seconds` leave
-    out what they do at its end (the benchmark scores the test set there).
+    out what they do at its end (the benchmark scores the test set there). A `compiled`
+    network with fresh weights for `seed` (compiled.CompiledModels lends one) is fitted
+    instead of a new one, without a new trace.
     """
     spec.validate()
-    model = build_model(spec, seed)
+    compiled = compiled or Trainable.of(spec, seed)
+    model = compiled.model
     train_size = math.floor(len(data.x_train) * (1.0 - spec.validation_split))  # Keras's own split, to the sample
-    steps = math.ceil(train_size / spec.batch_size) * spec.epochs
-    model.compile(
-        optimizer=make_optimizer(spec, steps),
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=spec.label_smoothing),
-        metrics=["accuracy"],
-        jit_compile=False,  # XLA is 4-8x slower on CPU here
-        steps_per_execution=STEPS_PER_EXECUTION,
-    )
+    compiled.set_run_length(spec, math.ceil(train_size / spec.batch_size) * spec.epochs)
     reporter = _Reporter(spec, train_size, _as_listener(progress), stop or threading.Event())
     started = time.perf_counter()
     x, y = data.x_train[..., None], one_hot(data.y_train)
@@ -88,10 +85,57 @@ def train(
         verbose=0,
     )
     fitted = time.perf_counter()
-    probs = probabilities(model, data.x_test)
+    probs = test_probabilities(model, data.x_test)
     loss, accuracy = scores(probs, data.y_test)
     return TrainResult(model, spec, reporter.history, fitted - started, reporter.stopped, loss, accuracy,
                        time.perf_counter() - fitted, seed, len(data.x_train), probs)
+
+
+@dataclass(eq=False)
+class Trainable:
+    """A compiled network that can train again, any number of steps, from fresh weights, without a new trace.
+
+    Its schedule's step counts are variables that the traced train step reads; the optimizer's
+    variables are kept as they were before the first step, to be restored for the next run.
+    """
+
+    spec: ModelSpec
+    model: keras.Model
+    run_length: dict[str, keras.Variable]
+    optimizer_start: list[np.ndarray]
+
+    @classmethod
+    def of(cls, spec: ModelSpec, seed: int = 0) -> Trainable:
+        """build_model(spec, seed), compiled for training."""
+        model, run_length = build_model(spec, seed), schedule_variables(spec)
+        model.compile(
+            optimizer=make_optimizer(spec, run_length),
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=spec.label_smoothing),
+            metrics=["accuracy"],
+            jit_compile=False,  # XLA is 4-8x slower on CPU here
+            steps_per_execution=STEPS_PER_EXECUTION,
+        )
+        model.optimizer.build(model.trainable_variables)
+        return cls(spec, model, run_length, [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables])
+
+    def renew(self, seed: int) -> None:
+        """Back to build_model(spec, seed)'s weights and random states, and the optimizer before its first step."""
+        fresh = build_model(self.spec, seed)
+        for layer, new in zip(self.model.layers, fresh.layers, strict=True):
+            for variable, value in zip(layer.variables, new.variables, strict=True):
+                variable.assign(value)
+        for variable, value in zip(self.model.optimizer.variables, self.optimizer_start, strict=True):
+            variable.assign(value)
+
+    def set_run_length(self, spec: ModelSpec, total_steps: int) -> None:
+        """Stretch the schedule over a run of `total_steps` batches of `spec` (this network, any number of epochs)."""
+        for name, value in schedule_steps(spec, total_steps).items():
+            self.run_length[name].assign(value)
+
+
+def test_probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Softmax outputs for uint8 images (N, 28, 28) through the model's traced predict step, traced once a model."""
+    return model.predict(images[..., None], batch_size=BATCH, verbose=0).astype(np.float32, copy=False)
 
 
 def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> tf.data.Dataset:
@@ -118,9 +162,12 @@ def shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -
     return batches.prefetch(2).with_options(options)
 
 
-def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimizer:
-    """The spec's optimizer with its learning-rate schedule over `total_steps` batches."""
-    rate = learning_rate_schedule(spec, total_steps)
+def make_optimizer(spec: ModelSpec, run_length: dict[str, keras.Variable] | int) -> keras.optimizers.Optimizer:
+    """The spec's optimizer with its learning-rate schedule over a run: `run_length` is schedule_variables' dict
+    (Trainable.set_run_length sets it) or a number of batches."""
+    if isinstance(run_length, int):
+        run_length = schedule_steps(spec, run_length)
+    rate = learning_rate_schedule(spec, run_length)
     if spec.optimizer == "adam":
         return keras.optimizers.Adam(rate, beta_1=spec.beta_1)
     if spec.optimizer == "rmsprop":
@@ -129,20 +176,37 @@ def make_optimizer(spec: ModelSpec, total_steps: int) -> keras.optimizers.Optimi
 
 
 def learning_rate_schedule(
-    spec: ModelSpec, total_steps: int
+    spec: ModelSpec, steps: dict[str, Any]
 ) -> float | keras.optimizers.schedules.LearningRateSchedule:
-    """Constant, one-cycle (warm up to the peak for 25% of the run, then cosine to ~0), cosine or exponential."""
-    peak, total_steps = spec.learning_rate, max(total_steps, 1)
-    schedules = keras.optimizers.schedules
+    """Constant, one-cycle (warm up to the peak for 25% of the run, then cosine to ~0), cosine or exponential;
+    `steps` are its step counts (schedule_steps), as numbers or variables."""
+    peak, schedules = spec.learning_rate, keras.optimizers.schedules
+    if spec.schedule == "one-cycle":
+        return schedules.CosineDecay(peak / 20, alpha=0.002, warmup_target=peak, **steps)
+    if spec.schedule == "cosine":
+        return schedules.CosineDecay(peak, alpha=0.01, **steps)
+    if spec.schedule == "exponential":
+        return schedules.ExponentialDecay(peak, decay_rate=0.8, **steps)
+    return peak
+
+
+def schedule_steps(spec: ModelSpec, total_steps: int) -> dict[str, int]:
+    """The step counts of the spec's schedule over `total_steps` batches, by their Keras argument names."""
+    total_steps = max(total_steps, 1)
     if spec.schedule == "one-cycle":
         warmup = max(total_steps // 4, 1)
-        return schedules.CosineDecay(peak / 20, total_steps - warmup, alpha=0.002,
-                                     warmup_target=peak, warmup_steps=warmup)
+        return {"decay_steps": max(total_steps - warmup, 1), "warmup_steps": warmup}
     if spec.schedule == "cosine":
-        return schedules.CosineDecay(peak, total_steps, alpha=0.01)
+        return {"decay_steps": total_steps}
     if spec.schedule == "exponential":
-        return schedules.ExponentialDecay(peak, decay_steps=max(total_steps // spec.epochs, 1), decay_rate=0.8)
-    return peak
+        return {"decay_steps": max(total_steps // spec.epochs, 1)}
+    return {}
+
+
+def schedule_variables(spec: ModelSpec) -> dict[str, keras.Variable]:
+    """The schedule's step counts as variables (a one-step run until set), read by the traced train step."""
+    return {name: keras.Variable(value, dtype="float32", trainable=False, name=name)
+            for name, value in schedule_steps(spec, 1).items()}
 
 
 def one_hot(labels: np.ndarray) -> np.ndarray:

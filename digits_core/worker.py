@@ -139,6 +139,18 @@ class Worker:
             running = self._process is not None and self._process.poll() is None
             return self._process.pid if running else None
 
+    def warm_up(self) -> None:
+        """Start the process in a background thread unless it runs or is starting: a page that may need it soon
+        calls this, so that its first request does not wait for TensorFlow's import. It returns at once."""
+        if self.pid is None and not self._start_lock.locked():
+            threading.Thread(target=self._start_quietly, name="digits-worker-warm-up", daemon=True).start()
+
+    def _start_quietly(self) -> None:
+        try:
+            self._ensure_started()
+        except (WorkerError, OSError) as exc:  # the request that needs the process will say so
+            _log.warning("training process: the warm-up failed (%s)", exc)
+
     def summary(self, spec: ModelSpec) -> list[dict]:
         """The Train page's table of the network `spec` builds: a row a layer (network.summarize)."""
         return self._ask("summary", spec)
@@ -269,7 +281,7 @@ class Worker:
                 raise WorkerError(f"the training process could not start (exit code {process.wait()}; "
                                   "its error is in the server's log)")
             with self._lock:
-                self._process = process
+                self._process, self._last_used = process, time.monotonic()  # the idle time counts from here
             _log.info("training process %d started in %.1f s", process.pid, time.perf_counter() - started)
             return self._address
 
@@ -344,16 +356,25 @@ def _summary(spec: ModelSpec) -> list[dict]:
     return summarize(build_model(spec))
 
 
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    """The networks this process has trained, kept compiled: the next run of one needs no new trace."""
+    from .compiled import CompiledModels
+
+    return CompiledModels()
+
+
 def _train(job: _Relay, plan: list[tuple[str, ModelSpec]], samples: int) -> list[Run]:
     from .runs import train_plan
 
-    return train_plan(plan, _mnist().subset(samples), job)
+    return train_plan(plan, _mnist().subset(samples), job, _compiled())
 
 
 def _cross_validate(job: _Relay, spec: ModelSpec, samples: int, folds: int) -> CrossValidation:
     from .crossval import cross_validate
 
-    return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop)
+    return cross_validate(spec, _mnist().subset(samples), folds=folds, progress=job, stop=job.stop,
+                          models=_compiled())
 
 
 def _lite(model_bytes: bytes) -> bytes:
@@ -422,9 +443,10 @@ TASKS = {"train": _train, "cv": _cross_validate, "finetune": _finetune}
 
 
 def _serve_one(conn: Connection) -> None:
+    task = None
     try:
         task, *args = conn.recv()
-        answer = ANSWERS[task](*args) if task in ANSWERS else _run_task(conn, task, args)
+        answer = ANSWERS[task](*args) if task in ANSWERS else TASKS[task](_Relay(conn), *args)
         conn.send(("done", answer))
     except (EOFError, OSError):  # the server went away (a closed tab's run): nothing to tell
         pass
@@ -432,17 +454,16 @@ def _serve_one(conn: Connection) -> None:
         _tell(conn, exc)
     finally:
         conn.close()
+        if task in TASKS:
+            _free_run()
 
 
-def _run_task(conn: Connection, task: str, args: list[Any]) -> Any:
-    """TASKS[task] with its progress sent to the server; then its models and traced functions are freed.
+def _free_run() -> None:
+    """A task's models and traced functions freed, once its answer has gone: the student waits 0.1 to 0.3 s less.
 
     A Keras model is a web of reference cycles, which only the collector's full collections free, and those are
     rare: four cnn-fast trainings in a row left the process 36 MB larger without this one."""
-    try:
-        return TASKS[task](_Relay(conn), *args)
-    finally:
-        gc.collect()
+    gc.collect()
 
 
 def _tell(conn: Connection, exc: Exception) -> None:

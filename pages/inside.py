@@ -1,4 +1,10 @@
-"""Inside: what each layer of the network sees, which pixels decided, and where a digit sits among the others."""
+"""Inside: what each layer of the network sees, which pixels decided, and where a digit sits among the others.
+
+The prediction comes first, read in the server through LiteRT as on Draw; the panels follow as the
+training process answers (seconds for a model it has not looked inside yet), so they never hold it up.
+"""
+
+import threading
 
 import numpy as np
 import streamlit as st
@@ -6,23 +12,42 @@ import streamlit as st
 from digits_core.explained import ExplainError, blocks, overlay, shipped_embedding, tile
 from digits_core.preprocess import ImageError, TooSmallError, to_mnist
 from digits_core.store import StoreError
-from digits_core.worker import RemoteExplainer, WorkerError
+from digits_core.worker import ModelSource, RemoteExplainer, Worker, WorkerError
 from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
-from ui.draw import drawing_pad, sharp_image
+from ui.draw import drawing_pad, predictor, sharp_image
 from ui.glossary import explain, meaning
 from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
 from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import derived, mnist, models, pick_model, store, training_worker
+from ui.state import derived, mnist, model_source, models, pick_model, store, training_worker
 
 leave_legacy_navigation()
+training_worker().warm_up()  # TensorFlow's import starts now, not when the first digit is chosen
+PREPARED = "inside_prepared"  # the model choice whose explainer the training process was asked to build ahead
 
 
 def explainer(choice: str) -> RemoteExplainer:
     """The chosen model's explainer, in the training process: TensorFlow stays out of the server."""
     worker = training_worker()
     return derived(choice, "explainer", lambda models, picked: worker.explainer(models.worker_source(picked)))
+
+
+def prepare(choice: str) -> None:
+    """Have the training process build the model's explainer in the background, once a session and choice, while
+    the student picks a digit: the panels then come as soon as the digit does. Its errors show when it is used."""
+    if st.session_state.get(PREPARED) == choice:
+        return
+    st.session_state[PREPARED] = choice
+    worker, source = training_worker(), model_source(choice)
+    threading.Thread(target=_build_quietly, args=(worker, source), name="digits-inside-prepare", daemon=True).start()
+
+
+def _build_quietly(worker: Worker, source: ModelSource) -> None:
+    try:
+        worker.explain(source, None)
+    except Exception:  # noqa: BLE001 - the page asks again, and says what went wrong, when it needs the model
+        pass
 
 
 def chosen_image() -> np.ndarray | None:
@@ -116,17 +141,16 @@ if choice is None:
 pad, result = st.columns([5, 7], gap="medium")
 with pad:
     image = chosen_image()
-try:
-    with st.spinner("Loading the model..."):  # seconds when the training process starts or loads the model
-        helper = explainer(choice)
-        outputs = None if image is None else helper.layer_outputs(image)
-except (StoreError, ExplainError, WorkerError) as exc:
-    st.error(str(exc))
-    st.stop()
 if image is None:
+    prepare(choice)
     result.info("Draw a digit, or take a test image: every panel below shows what the model does with it.")
     st.stop()
-probabilities = outputs[-1].values
+try:
+    with result, st.spinner("Loading the model..."):
+        probabilities = predictor(choice).probabilities(image[None])[0]
+except (StoreError, WorkerError) as exc:
+    st.error(str(exc))
+    st.stop()
 read = int(probabilities.argmax())
 note(LOOKED_INSIDE)
 with result:
@@ -138,6 +162,13 @@ with result:
     st.plotly_chart(probability_bars(probabilities, height=220), width="stretch")
     st.caption("The last layer (softmax): ten probabilities that add up to one. "
                + probabilities_summary(probabilities), help=meaning("softmax"))
+try:
+    with st.spinner("Looking inside the model (the first time, the training process starts TensorFlow)..."):
+        helper = explainer(choice)
+        outputs = helper.layer_outputs(image)
+except (StoreError, ExplainError, WorkerError) as exc:
+    st.error(str(exc))
+    st.stop()
 
 st.subheader("The network")
 st.caption("The layers from left to right, each with the shape of what it hands on; a convolution or dense "

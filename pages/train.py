@@ -5,6 +5,8 @@ import streamlit as st
 
 from digits_core import PRESETS, DEFAULT_PRESET, ModelSpec, SpecError
 from digits_core.classroom.database import ClassDatabaseError
+from digits_core.classroom.defaults import MIN_IMAGES, TRAINING_IMAGES, TrainingDefaults
+from digits_core.estimate import Work
 from digits_core.runs import RunError
 from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, SCHEDULES
 from digits_core.store import MAX_NAME, NAME_RULE, StoreError, sanitize_name
@@ -13,16 +15,20 @@ from ui.board import post_controls
 from ui.describe import curves_summary
 from ui.forms import bounded_number
 from ui.glossary import explain, meaning
-from ui.jobs import busy, current_job, draw_curves, draw_progress, live, start, taken_in
+from ui.identity import locked
+from ui.jobs import busy, current_job, draw_curves, draw_progress, live, rerun_app_after_sending, start, taken_in
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, delete_run, offer_for_drawing, rename_run, save_run, take_notices
-from ui.state import PLAN, activate, active_model, book, training_worker
+from ui.state import PLAN, activate, active_model, book, class_defaults, layer_tables, training_worker
 from ui.train import PRESET, SAMPLES
 
 leave_legacy_navigation()
+training_worker().warm_up()  # TensorFlow's import starts now, not at the first click on Train
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 TRAIN_BUTTON = "train-button"
+TABLE_POLL_SECONDS = 0.5
+DEFAULTS_SEEN = "class_defaults_seen"  # the class defaults this session's form last started from
 
 
 def column(name: str, label: str, default: float, term: str, step: float = 1) -> st.column_config.NumberColumn:
@@ -55,10 +61,40 @@ DENSE_COLUMNS = {
 }
 
 
-@st.cache_data(show_spinner="Building the network (the first time, the training process starts TensorFlow)...")
-def summary(spec_json: str) -> pd.DataFrame:
-    """Layer, type, output shape and parameters of the network a spec builds, built by the training process."""
-    return pd.DataFrame(training_worker().summary(ModelSpec.from_json(spec_json)))
+def layer_table(spec: ModelSpec) -> None:
+    """Layer, type, output shape and parameters of the network, built by the training process; a placeholder until
+    then, asked again every half second, so the form and the Train button never wait for it."""
+    pending = layer_tables().ask(spec.to_json())
+    st.fragment(_layer_table_body, run_every=None if pending.done() else TABLE_POLL_SECONDS)(spec, pending.done())
+
+
+def _layer_table_body(spec: ModelSpec, was_ready: bool) -> None:
+    pending = layer_tables().ask(spec.to_json())
+    if not pending.done():
+        st.caption("Building the layer table (the first time, the training process starts TensorFlow)...")
+        st.dataframe(pd.DataFrame(columns=["layer", "type", "output shape", "parameters"]), width="stretch",
+                     hide_index=True, height=320)
+        return
+    if pending.exception() is None:
+        table = pd.DataFrame(pending.result())
+        st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
+            "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
+            "output shape": st.column_config.TextColumn(help=meaning("output shape")),
+            "parameters": st.column_config.NumberColumn(width="small", help=meaning("parameters"))})
+        st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
+                   f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
+        explain("parameters", "epoch", "batch size", "optimizer", "learning rate")
+    if not was_ready:  # a whole run draws the fragment again without its timer, and says why Train is off if it is
+        rerun_app_after_sending()
+
+
+def table_problem(spec: ModelSpec) -> str | None:
+    """Why Train is off once the training process has tried to build the network, or None (also while it builds)."""
+    pending = layer_tables().ask(spec.to_json())
+    error = pending.exception() if pending.done() else None
+    if isinstance(error, WorkerError):
+        return f"The training process is not available, so nothing can be built or trained: {error}"
+    return None if error is None else unbuildable(error)  # a network Keras cannot build from a valid spec
 
 
 def layer_editor(rows: list[dict], columns: dict, key: str, label: str) -> list[dict]:
@@ -76,9 +112,11 @@ def _cell(column: str, value):
     return int(value) if column in WHOLE_NUMBERS and isinstance(value, float) and value.is_integer() else value
 
 
-def spec_form(preset: str) -> ModelSpec:
-    """Every field of the preset's spec as a widget; keys carry the preset so switching resets them."""
+def spec_form(preset: str, epochs: int | None = None) -> ModelSpec:
+    """Every field of the preset's spec as a widget (`epochs` if given, the class's default); keys carry the preset
+    so switching resets them, and the epochs' key its default, so a new class default reaches every form."""
     base = PRESETS[preset].spec.to_dict()
+    base["epochs"] = epochs or base["epochs"]
     k = f"{preset}-"
     st.caption("Edit the cells of the layer tables, add rows at the bottom, delete them with the row's checkbox.")
     conv = layer_editor(base["conv"], CONV_COLUMNS, k + "conv", "Convolution blocks")
@@ -99,7 +137,7 @@ def spec_form(preset: str) -> ModelSpec:
         schedule=b.selectbox("Schedule", SCHEDULES, SCHEDULES.index(base["schedule"]), key=k + "sch",
                              help=meaning("schedule")),
         batch_size=number(c, "Batch size", "batch_size", base["batch_size"], k + "bs", "batch size"),
-        epochs=number(c, "Epochs", "epochs", base["epochs"], k + "ep", "epoch"),
+        epochs=number(c, "Epochs", "epochs", base["epochs"], f"{k}ep{base['epochs']}", "epoch"),
         validation_split=number(c, "Validation split", "validation_split", base["validation_split"], k + "vs",
                                 "validation split", step=0.05),
         label_smoothing=number(c, "Label smoothing", "label_smoothing", base["label_smoothing"], k + "ls",
@@ -117,10 +155,45 @@ def spec_form(preset: str) -> ModelSpec:
 
 def start_training(plan: list[tuple[str, ModelSpec]], samples: int) -> None:
     """Start the runs, one after another in one job, in the training process (taken here: the thread must not
-    touch st.*)."""
+    touch st.*). The images are read from the job when it starts: lowered while it waits, they are fewer."""
     worker = training_worker()
     st.session_state[PLAN] = [preset for preset, _ in plan]
-    start("train", " then ".join(st.session_state[PLAN]), lambda job: worker.train_plan(plan, samples, job))
+    label = " then ".join(st.session_state[PLAN])
+    work = Work(" then ".join(f"{preset} x{spec.epochs}" for preset, spec in plan), samples)
+    start("train", label, lambda job: worker.train_plan(plan, job.work.samples, job), work)
+
+
+def fewer_images(job) -> None:
+    """While the run waits in line: fewer training images make it, and everyone's wait behind it, shorter."""
+    samples = bounded_number(st, "Training images (lower them while you wait)", MIN_IMAGES, job.work.samples,
+                             job.work.samples, f"waiting-samples-{job.ticket}", step=100,
+                             help="The run has not started: it will train on this many images.")
+    if samples != job.work.samples:
+        job.change_work(Work(job.work.network, int(samples)))
+
+
+def follow_class_defaults(defaults: TrainingDefaults) -> None:
+    """Start the form at the class defaults: at the first visit, and again whenever the teacher changes them."""
+    seen = st.session_state.setdefault(DEFAULTS_SEEN, defaults)
+    if seen != defaults:
+        st.session_state[DEFAULTS_SEEN], st.session_state[SAMPLES] = defaults, defaults.samples
+
+
+def teacher_defaults() -> None:
+    """The class's default training images and epochs: set by the teacher, shown to everyone."""
+    current, reason = class_defaults().current, locked("settings")
+    epochs = "each preset's own epochs" if current.epochs is None else f"{current.epochs} epoch(s)"
+    with st.expander(f"Class defaults: {current.samples:,} images, {epochs}", icon=":material/school:"):
+        if reason:
+            st.caption(reason)
+        with st.form("class-defaults", border=False):
+            samples = st.number_input("Class training images", MIN_IMAGES, TRAINING_IMAGES, current.samples,
+                                      100, disabled=bool(reason))
+            epochs = st.number_input("Class epochs (empty: each preset's own)", 1, int(LIMITS["epochs"].high),
+                                     current.epochs, disabled=bool(reason))
+            if st.form_submit_button("Set for the class", disabled=bool(reason)) and not locked("settings"):
+                class_defaults().set(int(samples), None if epochs is None else int(epochs))
+                st.rerun()
 
 
 def latest_run(run) -> None:
@@ -216,6 +289,8 @@ def active_name() -> str | None:
 
 
 st.title("Train a network")
+defaults = class_defaults().current
+follow_class_defaults(defaults)
 settings, network = st.columns([2, 3], gap="large")
 with settings:
     st.session_state.setdefault(PRESET, DEFAULT_PRESET)
@@ -223,8 +298,8 @@ with settings:
     chosen = PRESETS[preset]
     reported = f" Reported accuracy: **{chosen.reported_accuracy:.2%}**." if chosen.reported_accuracy else ""
     st.caption(chosen.description + reported)
-    samples = bounded_number(st, "Training samples", 100, 60_000, 60_000, SAMPLES, step=100,
-                             help=meaning("training samples"))
+    samples = bounded_number(st, "Training samples", MIN_IMAGES, TRAINING_IMAGES, defaults.samples, SAMPLES,
+                             step=100, help=meaning("training samples"))
     then = st.multiselect("Then train, one after another", list(PRESETS), key="then",
                           help="More presets to train right after this one, on the same samples, each as it is "
                                "preset: one chart, a curve per run, to compare them on Compare")
@@ -232,35 +307,26 @@ with settings:
 problem = None  # why this network cannot be trained, said beside the Train button
 with st.expander("Customise the network and its training", expanded=False):
     try:
-        spec = spec_form(preset)
+        spec = spec_form(preset, defaults.epochs)
     except (SpecError, TypeError, ValueError) as exc:
         st.error(f"This network cannot be built: {exc}")
         problem, spec = unbuildable(exc), None
-with network:
-    table = None
-    try:
-        table = None if spec is None else summary(spec.to_json())
-    except ValueError as exc:  # a network Keras cannot build from a valid spec
-        problem = unbuildable(exc)
-    except WorkerError as exc:
-        problem = f"The training process is not available, so nothing can be built or trained: {exc}"
-    if table is not None:
-        st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
-            "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
-            "output shape": st.column_config.TextColumn(help=meaning("output shape")),
-            "parameters": st.column_config.NumberColumn(width="small", help=meaning("parameters"))})
-        st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
-                   f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
-        explain("parameters", "epoch", "batch size", "optimizer", "learning rate")
+if spec is not None:
+    problem = table_problem(spec)
 with train_area:
     # The click is read before the button is drawn, so the run starts and the button is drawn disabled in the
     # same script run: no second run of the whole page while the training starts. (Not an on_click callback:
     # its arguments would be those of the run before, so a setting changed just before the click could be lost.)
-    if st.session_state.get(TRAIN_BUTTON) and table is not None and not busy():
+    # Neither waits for the layer table: a click while the training process starts is taken at once.
+    if st.session_state.get(TRAIN_BUTTON) and not problem and not busy():
         start_training([(preset, spec), *((p, PRESETS[p].spec) for p in then)], int(samples))
-    st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=table is None or busy())
+    st.button("Train", key=TRAIN_BUTTON, type="primary", disabled=bool(problem) or busy())
     if problem:
         st.error(f"Train is off. {problem}", icon=":material/block:")
+    teacher_defaults()
+with network:
+    if spec is not None:
+        layer_table(spec)
 
 runs = book().runs
 finished = bool(runs) and not busy("train")
@@ -275,7 +341,7 @@ if current_job("train") is None:
     st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
     if history:
         st.caption(curves_summary(history))
-live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])))
+live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])), fewer_images)
 explain("loss", "accuracy", "validation", "overfitting")
 for notice in take_notices():
     st.warning(notice)

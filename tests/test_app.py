@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -46,8 +47,15 @@ def digit_picture(mnist, index: int = 0) -> np.ndarray:
 
 
 def summary_table(at: AppTest):
-    """The model summary (layer, type, output shape, parameters) shown on Train."""
-    return next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+    """The model summary (layer, type, output shape, parameters) shown on Train, once the training process has
+    built it: the page shows an empty table until then, and a browser asks again every half second."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        table = next(d.value for d in at.dataframe if "parameters" in d.value.columns)
+        if len(table) or time.monotonic() > deadline:
+            return table
+        time.sleep(0.5)
+        at.run()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -78,9 +86,10 @@ def test_the_train_form_says_its_limits_and_clamps_a_number_beyond_them_visibly(
     assert not at.exception
     inputs = {n.label: n for n in at.number_input}
     assert (inputs["Epochs"].value, inputs["Batch size"].value) == (100, 4096)  # in force, not just shown
-    assert any("100 epoch(s), batch 4096" in c.value for c in at.caption)
     assert [w.value for w in at.warning] == ["Batch size: 100,000 is above the highest allowed, 4,096, so it is set "
                                              "to 4,096."]  # each message once, beside its box
+    summary_table(at)  # the layer table's caption says what trains, once the training process has built it
+    assert any("100 epoch(s), batch 4096" in c.value for c in at.caption)
 
 
 def test_a_tiny_training_gives_the_test_accuracy_and_reads_drawings_only_once_chosen():

@@ -68,5 +68,6 @@ def test_nothing_drawn_gives_a_hint_and_the_last_digit_from_draw_is_used(dense_s
 def test_a_damaged_model_file_gives_a_message(dense_store):
     (dense_store.root / "default.keras").write_bytes(b"not a keras file")
     at = open_page(PAGE)
+    at.radio(key="inside_source").set_value("A test image").run()  # read through LiteRT, then looked inside
     assert not at.exception
     assert at.error and "default" in at.error[0].value

@@ -194,6 +194,22 @@ def test_the_worker_stops_once_unused_for_its_idle_time(worker):
     assert worker.pid is None and not os.path.exists(f"/proc/{pid}")
 
 
+def test_warm_up_starts_the_process_in_the_background_and_returns_at_once():
+    worker = Worker(idle=600)
+    try:
+        asked = time.monotonic()
+        worker.warm_up()
+        assert time.monotonic() - asked < 1.0  # TensorFlow's import takes seconds: it is not waited for
+        deadline = asked + 300
+        while worker.pid is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        started = worker.pid
+        worker.warm_up()  # already running: nothing more
+        assert started is not None and worker.summary(SPEC) and worker.pid == started
+    finally:
+        worker.close()
+
+
 def test_the_caller_never_imports_tensorflow_and_leaves_no_socket_behind():
     script = textwrap.dedent("""
         import json, os, sys, threading

@@ -7,6 +7,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from digits_core.estimate import Work
 from digits_core.jobs import FAILED, QUEUED, Job, JobSnapshot
 
 from .describe import curves_summary
@@ -16,6 +17,9 @@ from .session import session_alive
 from .state import COLLECTED, CV_RESULT, JOB, job_slots
 
 POLL_SECONDS = 1.0
+# A place in line changes once a run, not every second: with 29 students waiting, a redraw a second each (and one of
+# the chart's every three) took about a fifth of the trainings' speed on two cores.
+QUEUED_POLL_SECONDS = 3.0
 # The live curves redraw every few seconds, the bar every second: a Plotly redraw a second took the
 # browser's main thread 5.3 s of every 10 (1.9 s without the chart), on the machine that also trains.
 CHART_SECONDS = 3.0
@@ -37,11 +41,12 @@ def busy(kind: str | None = None) -> bool:
     return job is not None and not job.finished
 
 
-def start(kind: str, label: str, target: Callable[[Job], Any]) -> Job:
-    """Start `target(job)` in a background thread owned by this session (unless one is under way already)."""
+def start(kind: str, label: str, target: Callable[[Job], Any], work: Work | None = None) -> Job:
+    """Start `target(job)` in a background thread owned by this session (unless one is under way already); the
+    run's `work` (its size) lets the queue tell those behind it when they should start."""
     if busy():
         return current_job()
-    job = Job(kind, target, job_slots(), label=label, alive=session_alive()).start()
+    job = Job(kind, target, job_slots(), label=label, alive=session_alive(), work=work).start()
     st.session_state[JOB] = job
     return job
 
@@ -64,34 +69,37 @@ def collect() -> None:
         keep_runs(snap.result if isinstance(snap.result, list) else [snap.result])
 
 
-def live(kind: str, draw: Draw, chart: Draw | None = None) -> None:
-    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds.
+def live(kind: str, draw: Draw, chart: Draw | None = None, waiting: Callable[[Job], None] | None = None) -> None:
+    """Draw the session's `kind` job: `draw` every second while it runs, `chart` below it every few seconds;
+    while it waits in line, its place, when it should start, and what `waiting` draws (a way to make it smaller).
     When it ends, `draw` shows its result at once (from the snapshot), then the whole app reruns."""
     job = current_job(kind)
     if job is None:
         return
-    running = not job.finished
-    st.fragment(_live_body, run_every=POLL_SECONDS if running else None)(job, draw)
-    if chart is not None:
+    queued, running = job.waiting, not job.finished
+    every = QUEUED_POLL_SECONDS if queued else POLL_SECONDS if running else None
+    st.fragment(_live_body, run_every=every)(job, draw, waiting, queued)
+    if chart is not None and not queued:  # its fragment starts with the run (a whole run of the page then)
         st.fragment(_chart_body, run_every=CHART_SECONDS if running else None)(job, chart)
 
 
 def sidebar_status(page_path: str) -> None:
-    """A line on the session's run, updated every second, so it can be followed from any page but its own.
+    """A line on the session's run, updated every second (every few while it waits in line), so it can be followed
+    from any page but its own.
 
     The page that draws the run live (its url path in LIVE_PAGES) goes without: each fragment rerun costs
     the browser and the server CPU that the training shares, and a training watched on Train took 9.3 s
     to fit against 7.4 s on Home."""
     job = current_job()
     if job is not None and not job.finished and LIVE_PAGES.get(job.kind) != page_path:
-        st.fragment(_status_body, run_every=POLL_SECONDS)(job)
+        st.fragment(_status_body, run_every=QUEUED_POLL_SECONDS if job.waiting else POLL_SECONDS)(job)
 
 
 def _status_body(job: Job) -> None:
     snap = job.snapshot()
     what = f"{NAMES.get(snap.kind, snap.kind)} {snap.label}"
     if snap.state == QUEUED:
-        st.caption(f"{what}: queued, number {snap.queue_position or 1} in line")
+        st.caption(f"{what}: queued, number {snap.queue_position or 1} in line{start_estimate(snap)}")
     elif not snap.finished:
         batch = snap.batch
         where = "starting" if batch is None else (
@@ -109,11 +117,22 @@ def taken_in(job: Job) -> bool:
     return st.session_state.get(COLLECTED) == job.ticket
 
 
-def _live_body(job: Job, draw: Draw) -> None:
+def start_estimate(snap: JobSnapshot) -> str:
+    """", should start in about 1 min 20 s" for a queued job whose start can be estimated, else ""."""
+    if snap.estimated_start is None:
+        return ""
+    seconds = round(snap.estimated_start)
+    return f", should start in about {seconds // 60} min {seconds % 60} s" if seconds >= 60 else \
+        f", should start in about {seconds} s"
+
+
+def _live_body(job: Job, draw: Draw, waiting: Callable[[Job], None] | None, drawn_queued: bool) -> None:
     snap = _snapshot_at_end(job)
     if snap.state == QUEUED:
-        st.info(f"Queued: number {snap.queue_position or 1} in line. This server runs "
+        st.info(f"Queued: number {snap.queue_position or 1} in line{start_estimate(snap)}. This server runs "
                 f"{job_slots().capacity} training(s) at a time; yours starts as soon as a slot is free.")
+        if waiting is not None:
+            waiting(job)
         st.button("Stop", key=f"stop-{job.ticket}", on_click=job.request_stop, help="Leave the queue")
         return
     ended_now = snap.finished and not taken_in(job)  # the page's draw shows the result from the snapshot
@@ -123,11 +142,11 @@ def _live_body(job: Job, draw: Draw) -> None:
                   help="End the run after the current batch and keep the model trained so far")
     elif snap.state == FAILED:
         st.error(f"The run failed: {snap.error}")
-    if ended_now:
-        _rerun_app_after_sending()
+    if ended_now or (drawn_queued and not snap.finished):  # started: the page's timers become a running job's
+        rerun_app_after_sending()
 
 
-def _rerun_app_after_sending() -> None:
+def rerun_app_after_sending() -> None:
     """Rerun the whole app once what this run drew has reached the browser.
 
     A new run drops the elements still waiting to be sent (streamlit#9163), so the result drawn just

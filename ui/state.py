@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from digits_core import MnistData, load_mnist
+from digits_core import MnistData, ModelSpec, load_mnist
+from digits_core.background import Answers
 from digits_core.classroom.board import Post
 from digits_core.classroom.database import ClassDatabaseError
+from digits_core.classroom.defaults import ClassDefaults
 from digits_core.jobs import Slots, max_trainings
 from digits_core.models import RUN, STORED, Models, Picked
 from digits_core.runs import Run, RunBook
@@ -79,6 +81,20 @@ def job_slots() -> Slots:
 def training_worker() -> Worker:
     """The process that trains and builds networks for every session, so TensorFlow stays out of the server."""
     return Worker()
+
+
+@st.cache_resource(show_spinner=False)
+def layer_tables() -> Answers[str, list[dict]]:
+    """The Train page's layer table of each network (its spec as JSON), built by the training process in the
+    background, once for every session: the page draws while the process starts."""
+    worker = training_worker()
+    return Answers(lambda spec_json: worker.summary(ModelSpec.from_json(spec_json)))
+
+
+@st.cache_resource(show_spinner=False)
+def class_defaults() -> ClassDefaults:
+    """The training images and epochs every student's Train form starts with, set by the teacher."""
+    return ClassDefaults()
 
 
 def store() -> ModelStore:

@@ -42,6 +42,18 @@ def test_stop_ends_a_run_early(page: Page):
     no_exception(page)
 
 
+def test_train_is_taken_before_the_layer_table_is_built(page: Page):
+    """The button is drawn before the training process has built the table, and a click then starts the run."""
+    page.goto("/train")
+    expect(button(page, "Train")).to_be_enabled(timeout=TRAIN_MS)
+    button(page, "Train").click()  # at once: the table may still be a placeholder
+    expect(button(page, "Stop")).to_be_visible(timeout=TRAIN_MS)
+    button(page, "Stop").click()
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=TRAIN_MS)
+    expect(page.get_by_text("Total parameters")).to_be_visible(timeout=TRAIN_MS)
+    no_exception(page)
+
+
 def test_an_impossible_network_says_why_beside_the_train_button(page: Page):
     open_page(page, "/train")
     page.get_by_text("Customise the network and its training").click()
