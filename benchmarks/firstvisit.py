@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.appserver import PAGES, REPO, VIEWPORT, launch_chromium, running_app, wait_painted
+from benchmarks.appserver import PAGES, REPO, VIEWPORT, launch_chromium, running_app, scratch_env, wait_painted
 from digits_core.store import SUFFIXES
 from tests.e2e.st_page import button, metric
 
@@ -116,7 +116,11 @@ def two_models() -> Path:
 def stop_training_process(server) -> None:
     """End the server's training process, as its idle stop does; the next page that needs it starts another."""
     for child in psutil.Process(server.pid).children(recursive=True):
-        if "digits_core.worker" in " ".join(child.cmdline()):
+        try:
+            worker = "digits_core.worker" in " ".join(child.cmdline())
+        except psutil.ZombieProcess:  # the one stopped before, not reaped yet
+            continue
+        if worker:
             child.terminate()
             deadline = time.monotonic() + 30
             while child.is_running() and child.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
@@ -127,7 +131,8 @@ def measure(visits: list[Visit], runs: int) -> dict[str, dict[str, list[float]]]
     from playwright.sync_api import sync_playwright
 
     figures: dict[str, dict[str, list[float]]] = {server: {} for server in SERVERS}
-    log, env = Path(tempfile.mkdtemp()) / "streamlit.log", {"DIGITS_MODELS_DIR": str(two_models())}
+    scratch = Path(tempfile.mkdtemp())
+    log, env = scratch / "streamlit.log", scratch_env(two_models(), scratch)
 
     def note(server: str, times: dict[str, float]) -> None:
         for name, seconds in times.items():
