@@ -267,14 +267,14 @@ def run_actions(run) -> None:
         st.error(str(exc))
     if problem:
         st.error(problem, icon=":material/edit_off:")
-    a, b, c, d = st.columns(4)
-    a.button("Use to read drawings", on_click=activate, args=(run,), width="stretch",
-             disabled=run.label == active_name(), help="Draw will read your drawings with this run")
-    b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
-                      width="stretch")
-    c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
-                      "text/csv", on_click="ignore", width="stretch")
-    d.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
+    with st.container(horizontal=True):  # wraps onto two rows where four buttons do not fit
+        st.button("Use to read drawings", on_click=activate, args=(run,), width="stretch",
+                  disabled=run.label == active_name(), help="Draw will read your drawings with this run")
+        st.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
+                           width="stretch")
+        st.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False),
+                           f"{run.name}.csv", "text/csv", on_click="ignore", width="stretch")
+        st.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
     post_controls(run)
 
 

@@ -1,0 +1,23 @@
+"""Parts of a page side by side that go one under the other where the screen is too narrow for them.
+
+st.columns keep their share of a row however narrow it gets (they stack only on a phone), so a table, a canvas or a
+metric beside another is cut off on a tablet. Each part made here has a least width, set by ui/screens.css: with
+less room it starts a new line and takes the whole width.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+LEAST_REM = (10, 16, 20, 24)  # the least widths ui/screens.css has a rule for, in rem
+
+
+def side_by_side(name: str, *least_rem: int, gap: str = "medium") -> list[Any]:
+    """One container per least width (in rem, one of LEAST_REM) in a row; `name` makes their keys unique."""
+    unknown = set(least_rem) - set(LEAST_REM)
+    if unknown:
+        raise ValueError(f"no least width of {sorted(unknown)} rem in ui/screens.css: use one of {LEAST_REM}")
+    row = st.container(horizontal=True, gap=gap)
+    return [row.container(key=f"least{rem}-{name}-{part}") for part, rem in enumerate(least_rem)]
