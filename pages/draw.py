@@ -5,7 +5,8 @@ import streamlit as st
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.corrections import ask
-from ui.draw import drawing_pad, empty_bars, pad_and_beside, predictor, show_prediction
+from ui.draw import CANVAS_PX, drawing_pad, empty_bars, predictor, show_prediction
+from ui.layout import fixed_and_beside
 from ui.nav import leave_legacy_navigation
 from ui.state import DRAW, pick_model
 
@@ -38,7 +39,7 @@ except (StoreError, WorkerError) as exc:  # a damaged stored model, or no traini
 st.caption(KEYBOARD)
 draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
-    pad, result_area = pad_and_beside()
+    pad, result_area = fixed_and_beside(CANVAS_PX, "pad")
     with pad:
         image = drawing_pad("canvas")
     with result_area:

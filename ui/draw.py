@@ -29,13 +29,6 @@ def predictor(choice: str) -> Any:
     return derived(choice, "predictor", Models.reader)
 
 
-def pad_and_beside() -> tuple[Any, Any]:
-    """A column as wide as the drawing pad and one beside it, which goes under the pad where it would be narrower
-    than 24rem (its key's least width, as in ui.layout): a canvas never cut off by its column."""
-    row = st.container(horizontal=True, gap="medium")
-    return row.container(width=CANVAS_PX), row.container(key="least24-beside-pad")
-
-
 def drawing_pad(name: str) -> np.ndarray | None:
     """A black square to draw on, a stroke-width slider and a Clear button; the drawing (RGBA) once there is one."""
     from streamlit_drawable_canvas import st_canvas  # a Components v2 module: importable only in a running app

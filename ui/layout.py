@@ -16,8 +16,18 @@ LEAST_REM = (10, 16, 20, 24)  # the least widths ui/screens.css has a rule for, 
 
 def side_by_side(name: str, *least_rem: int, gap: str = "medium") -> list[Any]:
     """One container per least width (in rem, one of LEAST_REM) in a row; `name` makes their keys unique."""
-    unknown = set(least_rem) - set(LEAST_REM)
-    if unknown:
-        raise ValueError(f"no least width of {sorted(unknown)} rem in ui/screens.css: use one of {LEAST_REM}")
     row = st.container(horizontal=True, gap=gap)
-    return [row.container(key=f"least{rem}-{name}-{part}") for part, rem in enumerate(least_rem)]
+    return [row.container(key=_key(name, part, rem)) for part, rem in enumerate(least_rem)]
+
+
+def fixed_and_beside(width_px: int, name: str, least_rem: int = 24, gap: str = "medium") -> tuple[Any, Any]:
+    """A container `width_px` wide (a drawing pad, a form) and one beside it, which goes under the first where it
+    would be narrower than `least_rem`."""
+    row = st.container(horizontal=True, gap=gap)
+    return row.container(width=width_px), row.container(key=_key(name, 1, least_rem))
+
+
+def _key(name: str, part: int, least_rem: int) -> str:
+    if least_rem not in LEAST_REM:
+        raise ValueError(f"no least width of {least_rem} rem in ui/screens.css: use one of {LEAST_REM}")
+    return f"least{least_rem}-{name}-{part}"

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 DIGITS = list(range(10))
 MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.3)  # under the x axis's title: a legend at the side left
+# a phone's chart a third of its width
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
@@ -88,7 +90,7 @@ def digit_grid(images: np.ndarray, title: str, scale: str = GREY) -> go.Figure:
     fig.for_each_annotation(lambda a: a.update(text=f"digit {a.text.split('=')[-1]}"))
     fig.update_xaxes(visible=False).update_yaxes(visible=False)
     fig.update_coloraxes(showscale=False)
-    return _compact(fig, 330)
+    return _compact(fig, 330).update_layout(margin_t=64)  # the title above the digits' labels, not over them
 
 
 def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]] = (), total_epochs: int | None = None,
@@ -127,9 +129,12 @@ def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]]
                                          showlegend=col == 1, mode="lines+markers", marker_symbol=symbol,
                                          line=dict(color=colour, dash=dash)), row=1, col=col)
     if x == "epoch":
-        fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+        span = total_epochs or (frame[x].max() if x in frame else 1)
+        ticks = dict(dtick=1) if span <= 5 else dict(nticks=6)  # whole epochs, never so many that labels overlap
+        fig.update_xaxes(title="epoch", range=[0, total_epochs] if total_epochs else None, **ticks)
     else:
         fig.update_xaxes(title="seconds of training")
+    fig.update_layout(legend=LEGEND_BELOW)
     return _compact(fig, height)
 
 
@@ -203,7 +208,7 @@ def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.F
                             marker_pattern_shape=PATTERNS[number % len(PATTERNS)])
                      for number, (name, values) in enumerate(recalls.items())])
     low = min(float(np.min(values)) for values in recalls.values())
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(barmode="group", legend=LEGEND_BELOW)
     fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
     fig.update_yaxes(tickformat=".1%", title="recall", range=[max(0.0, low - 0.02), 1.0])
     return _compact(fig, 320)

@@ -93,12 +93,17 @@ for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) 
   const labels = [...chart.querySelectorAll(LABELS)].filter(t => t.textContent.trim())
     .map(t => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
   const box = chart.getBoundingClientRect();
+  const meet = (r, s) => r.left < s.right - slack && s.left < r.right - slack && r.top < s.bottom - slack
+                         && s.top < r.bottom - slack;
+  const toolbar = [...chart.querySelectorAll('.modebar-group')].filter(g => getComputedStyle(g).opacity !== '0')
+    .map(g => g.getBoundingClientRect());  // shown for good on a touch screen, on hover elsewhere
   for (const [text, r] of labels) {
-    if (r.left < box.left - slack || r.right > box.right + slack) found.push(`chart label "${text}" is cut off`);
+    if (r.left < box.left - slack || r.right > box.right + slack || r.top < box.top - slack
+        || r.bottom > box.bottom + slack) found.push(`chart label "${text}" is cut off`);
+    if (toolbar.some(t => meet(r, t))) found.push(`chart label "${text}" is under the chart's toolbar`);
   }
   labels.forEach(([a, r], i) => labels.slice(i + 1).forEach(([b, s]) => {
-    if (r.left < s.right - slack && s.left < r.right - slack && r.top < s.bottom - slack && s.top < r.bottom - slack)
-      found.push(`chart labels "${a}" and "${b}" overlap`);
+    if (meet(r, s)) found.push(`chart labels "${a}" and "${b}" overlap`);
   }));
 }
 return [...new Set(found)];
