@@ -34,9 +34,9 @@ SHOWN = "board_shown"  # the post ids of the table's rows as last drawn, so a cl
 MESSAGE = "board_message"  # (ok, text) of the last action, shown once
 PRESET_ORDER = [*PRESETS, CUSTOM]  # each keeps its colour on every board
 FAILURES = (BoardError, RoleError, ClassDatabaseError, StoreError, WorkerError)
-# The ranking's columns a tablet shows side by side; the preset, parameters, epochs and time of posting show from the
-# table's eye icon (its column menu), and the chart shows the preset and parameters too.
-SHOWN_COLUMNS = ("place", "nickname", "model", "training time (s)", "MNIST accuracy", "class accuracy")
+# The ranking's columns a tablet fits beside each other; the preset, parameters, epochs, training time and time of
+# posting show from the table's eye icon (its column menu), and the chart below shows all but the last two.
+SHOWN_COLUMNS = ("place", "nickname", "model", "MNIST accuracy", "class accuracy")
 PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"] { display: none; }

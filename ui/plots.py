@@ -215,16 +215,20 @@ def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.F
 
 
 def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
-    """Test accuracy against training time, one marker per model sized by its parameters; compared ones coloured."""
+    """Test accuracy against training time, one marker per model sized by its parameters: the compared ones in their
+    colours, named in the legend; the others grey, named on hover. No names on the chart: near markers' overlapped."""
     size = 12 + 40 * np.sqrt(points["parameters"] / max(points["parameters"].max(), 1))
-    fig = go.Figure(go.Scatter(
-        x=points["seconds"], y=points["accuracy"], mode="markers+text", text=points["name"],
-        textposition="top center", customdata=points["parameters"],
-        marker=dict(size=size, color=[colours.get(name, MUTED) for name in points["name"]], opacity=0.8),
+    compared = points["name"].isin(list(colours))
+    groups = [(name, points["name"] == name, colours[name]) for name in colours if name in set(points["name"])]
+    groups.append(("other models", ~compared, MUTED))
+    fig = go.Figure([go.Scatter(
+        x=points["seconds"][mine], y=points["accuracy"][mine], mode="markers", name=name, text=points["name"][mine],
+        customdata=points["parameters"][mine], marker=dict(size=size[mine], color=colour, opacity=0.8),
         hovertemplate="%{text}: %{y:.2%} in %{x:.0f} s, %{customdata:,} parameters<extra></extra>",
-    ))
+    ) for name, mine, colour in groups if mine.any()])
     fig.update_xaxes(title="training time (s)", type="log")
     fig.update_yaxes(title="test accuracy", tickformat=".1%")
+    fig.update_layout(legend=LEGEND_BELOW)
     return _compact(fig, 420)
 
 

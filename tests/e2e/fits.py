@@ -3,7 +3,10 @@
 `misfits(page)` lists, in words, every element of the main area (and of the sidebar when it is open) that does not
 fit: content wider than its box (a clipped title, button label or table cell, a table that scrolls sideways), an
 element cut off by the box that holds it or by the window, a word broken across two lines, labels of a Plotly
-chart drawn over each other, and a page that scrolls sideways.
+chart drawn over each other or under its toolbar, and a page that scrolls sideways.
+
+What it cannot see: the text inside a table of st.dataframe, which is drawn on a canvas (a column too narrow for its
+heading is clipped unseen), so no column there gets a width narrower than its heading.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from playwright.sync_api import Page
 
 SLACK_PX = 1  # sub-pixel rounding: a box 0.5 px narrower than its text is not a clipped title
 
-MISFITS_JS = """slack => {
+MISFITS_JS = """([slack, gridsMayScroll]) => {
 const found = [];
 const width = window.innerWidth;
 const root = document.documentElement;
@@ -56,6 +59,8 @@ for (const area of areas.filter(Boolean)) {
   for (const el of within(area)) {
     if (el.shadowRoot) texts.push(el.shadowRoot);
     if (el.closest('svg') && !el.matches('.main-svg')) continue;  // a chart's inside is checked below
+    if (el.closest('[data-testid="stElementToolbar"]')) continue;  // shown while hovered or tapped, then gone
+    if (gridsMayScroll && el.matches('.dvn-scroller')) continue;
     const rect = el.getBoundingClientRect();
     if (rect.width < 2 || rect.height < 2 || !shown(el)) continue;
     const wide = el.scrollWidth > el.clientWidth + slack && el.clientWidth > 0;
@@ -110,6 +115,21 @@ return [...new Set(found)];
 }"""
 
 
-def misfits(page: Page) -> list[str]:
-    """What does not fit in the page as it stands, one line each (empty when everything fits)."""
-    return page.evaluate(MISFITS_JS, SLACK_PX)
+PAINTED_JS = """() => !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => !d.checkVisibility()
+                                                                           || d.querySelector('.dvn-scroller'))
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => !c.checkVisibility()
+                                                                              || c.querySelector('.main-svg'))"""
+
+
+def painted(page: Page) -> None:
+    """Wait until the widgets, tables and charts on show are drawn: their code loads after the page's own, and a
+    skeleton stands in for them meanwhile."""
+    page.wait_for_function(PAINTED_JS)
+
+
+def misfits(page: Page, grids_may_scroll: bool = False) -> list[str]:
+    """What does not fit in the page as it stands, one line each (empty when everything fits). With
+    `grids_may_scroll`, a table of st.dataframe may scroll sideways inside itself (a phone's, its first column
+    pinned)."""
+    return page.evaluate(MISFITS_JS, [SLACK_PX, grids_may_scroll])
