@@ -12,11 +12,13 @@ the real one, when the last result arrived after the first press, the drawing st
 trainings ran, and the resident memory of the server and of its training process.
 
     python -m benchmarks.classroom --all-train [--students 30] [--browsers 3] [--drawers 5] [--within 60]
-        [--one-core] [--class-images N] [--json]
+        [--one-core] [--class-images N] [--servers 2] [--json]
 
 `--one-core` holds the server and its training process to one core (`taskset -c 0`, as a busy
 Community Cloud container gives); the clients keep both. `--class-images N` has the teacher set
 the class's default training images to N on the Train page first (the page's defaults are then N).
+`--servers 2` runs two app servers, each with its own training process, on one throwaway PostgreSQL
+(a school's replicas behind sticky sessions): students alternate between them.
 """
 
 from __future__ import annotations
@@ -29,15 +31,18 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import psutil
 
-from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app
+from benchmarks.appserver import PAGES, VIEWPORT, launch_chromium, running_app, scratch_env, scratch_models
 from benchmarks.classroom import CpuSampler, Class, latency_figures, light_draw_some
 from benchmarks.lightclient import LightSession, Reply
 from benchmarks.memory import MB
+from benchmarks.postgres import running_postgres
 from tests.e2e.st_page import button, metric
 
 TRAIN_PAGE = PAGES["Train"]
@@ -75,28 +80,44 @@ class Student:
 
 
 class MemorySampler(threading.Thread):
-    """Resident memory of the server process and of its training process, sampled every half second: peaks."""
+    """Resident memory of each server process and of its training process, sampled every half second: the peaks of
+    the largest one."""
 
-    def __init__(self, server: psutil.Process, period: float = 0.5):
+    def __init__(self, servers: list[psutil.Process], period: float = 0.5):
         super().__init__(daemon=True)
-        self.server, self.period, self.done = server, period, threading.Event()
+        self.servers, self.period, self.done = servers, period, threading.Event()
         self.peaks = {"server_mb": 0.0, "training_process_mb": 0.0}
 
     def run(self) -> None:
         while not self.done.wait(self.period):
-            for key, rss in self.now().items():
-                self.peaks[key] = max(self.peaks[key], rss)
+            for server in self.servers:
+                for key, rss in self.now(server).items():
+                    self.peaks[key] = max(self.peaks[key], rss)
 
-    def now(self) -> dict[str, float]:
+    @staticmethod
+    def now(server: psutil.Process) -> dict[str, float]:
         sizes = {"server_mb": 0.0, "training_process_mb": 0.0}
         try:
-            sizes["server_mb"] = self.server.memory_info().rss / MB
-            for child in self.server.children(recursive=True):
+            sizes["server_mb"] = server.memory_info().rss / MB
+            for child in server.children(recursive=True):
                 if "digits_core.worker" in " ".join(child.cmdline()):
                     sizes["training_process_mb"] += child.memory_info().rss / MB
         except psutil.Error:
             pass
         return sizes
+
+
+@contextmanager
+def class_servers(count: int, log: Path) -> Iterator[list[tuple[str, psutil.Process]]]:
+    """`count` app servers writing only to scratch, each with its own training process: (base URL, process) each.
+    Two or more share one throwaway PostgreSQL, as a school's replicas share the class database."""
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        env = scratch_env(scratch_models(folder / "models"), folder)
+        if count > 1:
+            env["DIGITS_DATABASE_URL"] = stack.enter_context(running_postgres())
+        started = [stack.enter_context(running_app(log.with_suffix(f".{i}.log"), env)) for i in range(count)]
+        yield [(url, psutil.Process(proc.pid)) for url, proc in started]
 
 
 class Bell:
@@ -181,32 +202,34 @@ async def chromium_trainer(browser, url: str, student: Student, bell: Bell, afte
 
 
 async def lesson(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
-                 log: Path) -> dict:
+                 servers: int, log: Path) -> dict:
     from playwright.async_api import async_playwright
 
     seen = Class()
     class_ = [Student(f"student {i + 1}", "chromium" if i < browsers else "light") for i in range(students)]
     async with async_playwright() as playwright:
-        with running_app(log) as (url, proc):
-            server = psutil.Process(proc.pid)
-            if one_core:
-                server.cpu_affinity([0])  # its training process, started later, inherits it
-            if class_images:
-                await set_class_images(url, class_images)
-            memory, cpu = MemorySampler(server), CpuSampler(server)
+        with class_servers(servers, log) as started:
+            urls = [url for url, _ in started]
+            for url, server in started:
+                if one_core:
+                    server.cpu_affinity([0])  # its training process, started later, inherits it
+                if class_images:
+                    await set_class_images(url, class_images)
+            memory, cpu = MemorySampler([server for _, server in started]), CpuSampler(*(s for _, s in started))
             memory.start()
             cpu.start()
             browser = await launch_chromium(playwright)
             trainings_over = asyncio.Event()
-            drawing = [asyncio.create_task(light_draw_some(url, f"drawer {i + 1}", seen, 1, trainings_over))
-                       for i in range(drawers)]
+            drawing = [asyncio.create_task(light_draw_some(urls[i % servers], f"drawer {i + 1}", seen, 1,
+                                                           trainings_over)) for i in range(drawers)]
             bell = Bell(len(class_))
             spread = random.Random(29)
             presses = sorted(spread.uniform(0, within) for _ in class_)
             order = random.Random(30).sample(class_, len(class_))  # Chromium tabs press anywhere in the line
+            sticky = [urls[i % servers] for i in range(len(order))]  # each student keeps one server
             ended = await asyncio.gather(*(
                 chromium_trainer(browser, url, student, bell, after) if student.client == "chromium" else
-                light_trainer(url, student, bell, after) for student, after in zip(order, presses)),
+                light_trainer(url, student, bell, after) for student, after, url in zip(order, presses, sticky)),
                 return_exceptions=True)
             for student, outcome in zip(order, ended):
                 if isinstance(outcome, Exception):  # one student's failure is a figure, not the end of the class
@@ -218,7 +241,8 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
             cpu.done.set()
             cpu.sample()
             await browser.close()
-    return {**figures(class_, seen, memory.peaks, cpu.totals(), one_core), "class_images": class_images or 60_000}
+    return {**figures(class_, seen, memory.peaks, cpu.totals(), one_core), "class_images": class_images or 60_000,
+            "servers": servers}
 
 
 def figures(class_: list[Student], seen: Class, memory: dict[str, float], cpu: dict[str, float],
@@ -253,7 +277,8 @@ def print_table(f: dict) -> None:
         return "-" if value is None else f"{value:.1f} s"
 
     cores = "one core (taskset -c 0)" if f["one_core"] else "two cores"
-    print(f"| {f['students']} students press Train within a minute ({f['class_images']:,} images), server on {cores} "
+    where = "server" if f["servers"] == 1 else f"{f['servers']} servers on one PostgreSQL"
+    print(f"| {f['students']} students press Train within a minute ({f['class_images']:,} images), {where} on {cores} "
           "| figure |\n|---|---|")
     print(f"| last result, after the first press | {s(f['last_result_seconds'])} |")
     print(f"| trainings that never ended | {f['lost']} |")
@@ -261,7 +286,7 @@ def print_table(f: dict) -> None:
           f"| {s(f['draw_p50_seconds'])} / {s(f['draw_p95_seconds'])} |")
     print(f"| estimated starts within 25% of the real one | {f['estimates_within_25_percent']} of "
           f"{f['estimates_shown']} (worst {f['worst_estimate_error'] or 0:+.0%}) |")
-    print(f"| peak memory: server / training process | {f['peak_server_mb']:.0f} / "
+    print(f"| peak memory of one server / its training process | {f['peak_server_mb']:.0f} / "
           f"{f['peak_training_process_mb']:.0f} MB |")
     print(f"| server CPU seconds, training process included | {f['server_cpu_s']:.0f} |")
     print("\n| student | pressed at | first place | told to wait | waited | trained (of which the fit) "
@@ -275,8 +300,8 @@ def print_table(f: dict) -> None:
 
 
 def main(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
-         as_json: bool) -> int:
-    result = asyncio.run(lesson(students, browsers, drawers, within, one_core, class_images,
+         servers: int, as_json: bool) -> int:
+    result = asyncio.run(lesson(students, browsers, drawers, within, one_core, class_images, servers,
                                 Path(tempfile.mkdtemp()) / "streamlit.log"))
     print_table(result)
     if as_json:

@@ -90,13 +90,13 @@ class Plan:
 
 
 class CpuSampler(threading.Thread):
-    """CPU seconds (user + system) of the server's process tree, of every Chromium process and of this process (the
+    """CPU seconds (user + system) of the servers' process trees, of every Chromium process and of this process (the
     light sessions), sampled every half second so that processes which end during the lesson (a closed tab's
     renderer) still count."""
 
-    def __init__(self, server: psutil.Process, period: float = 0.5):
+    def __init__(self, *servers: psutil.Process, period: float = 0.5):
         super().__init__(daemon=True)
-        self.server, self.period, self.done = server, period, threading.Event()
+        self.servers, self.period, self.done = servers, period, threading.Event()
         self.seconds: dict[int, tuple[str, float]] = {}  # pid -> (whose, CPU seconds so far)
 
     def run(self) -> None:
@@ -104,7 +104,7 @@ class CpuSampler(threading.Thread):
             self.sample()
 
     def sample(self) -> None:
-        server = {self.server.pid, *(child.pid for child in self._children())}
+        server = {pid for tree in self.servers for pid in (tree.pid, *(child.pid for child in self._children(tree)))}
         for proc in psutil.process_iter(["cmdline", "cpu_times"]):
             whose = "server" if proc.pid in server else "light" if proc.pid == os.getpid() else (
                 "browsers" if "chromium" in " ".join(proc.info["cmdline"] or []) else None)
@@ -117,9 +117,10 @@ class CpuSampler(threading.Thread):
             totals[whose] += seconds
         return totals
 
-    def _children(self) -> list[psutil.Process]:
+    @staticmethod
+    def _children(server: psutil.Process) -> list[psutil.Process]:
         try:
-            return self.server.children(recursive=True)
+            return server.children(recursive=True)
         except psutil.Error:
             return []
 
@@ -486,12 +487,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="--all-train: the server and its training process on one core (taskset -c 0)")
     parser.add_argument("--class-images", type=int,
                         help="--all-train: the teacher first sets the class's default training images to this")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="--all-train: app servers on one throwaway PostgreSQL, students alternating")
     args = parser.parse_args(argv)
     if args.all_train:
         from benchmarks import alltrain
 
         return alltrain.main(args.students, 3 if args.browsers is None else args.browsers, args.drawers,
-                             args.within, args.one_core, args.class_images, args.json)
+                             args.within, args.one_core, args.class_images, args.servers, args.json)
     if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
     # Quick runs still last long enough that the queued tab's 10 s of grace end while it waits in line.

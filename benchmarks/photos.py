@@ -1,15 +1,18 @@
-"""Photos of paper read like the canvas: accuracy of a model on digits photographed, drawn thin and drawn thick.
+"""Photos of paper read like the canvas: accuracy of a model on digits photographed, drawn, enlarged and cropped.
 
-Each digit of MNIST's test set is rendered three ways and read with each preprocessing: the
+Each digit of MNIST's test set is rendered several ways and read with each preprocessing: the
 photo (tests/photos.py: pen on paper, uneven light, a shadow, the table, tilt, noise, JPEG),
-a thin-pen drawing on a 280 px canvas (white on black) and a canvas drawing at MNIST's own
-stroke width. "before" is the one global background of the canvas path, "+ digit found" adds
-the photo's local paper light and the choice of the digit's marks, "+ thickened" widens thin
-strokes too (the app's path). The canvas row must not move.
+a thin-pen drawing on a 280 px canvas (white on black), a canvas drawing at MNIST's own
+stroke width, one drawn as large as the canvas (it touches the canvas's edges), and the digit
+cropped tightly to its ink, in either polarity (tests/drawings.py). scikit-learn's 8x8 digits,
+enlarged to 112 px with bilinear filtering, are low-resolution digits of other writers.
+"before" is the one global background of the canvas path, "+ digit found" adds the photo's
+local paper light and the choice of the digit's marks where a picture is taken for a photo,
+"+ thickened" widens thin strokes too (the app's path). Rows that are no photos must not move.
 
-    python -m benchmarks.photos                # 200 digits, the shipped default model
+    python -m benchmarks.photos                # 200 digits of each set, the shipped default model
     python -m benchmarks.photos --quick        # 20 digits
-    python -m benchmarks.photos --count 500 --model my-model --json
+    python -m benchmarks.photos --count 1797 --model my-model --json
 """
 
 from __future__ import annotations
@@ -18,26 +21,33 @@ import argparse
 import json
 
 import numpy as np
-from PIL import Image
+from sklearn.datasets import load_digits
 
 from digits_core import load_mnist
 from digits_core.predictor import Predictor
 from digits_core.preprocess import ImageError, to_mnist
+from tests.drawings import canvas, edge_to_edge, low_resolution, rgba, tight_crop
 from tests.photos import Look, photo
 
 SETTINGS = {"before": dict(find_digit=False, thicken=False), "+ digit found": dict(find_digit=True, thicken=False),
             "+ thickened (app)": dict(find_digit=True, thicken=True)}
 
 
-def canvas(digit: np.ndarray, pen: str) -> np.ndarray:
-    """The digit drawn on a 280 px black canvas, in white: MNIST's stroke width, or a thin pen's."""
-    big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.Resampling.LANCZOS))
-    return (big > (240 if pen == "thin" else 128)).astype(np.uint8) * 255
-
-
 def sources(digit: np.ndarray, seed: int) -> dict[str, object]:
+    """The MNIST `digit` as each kind of picture."""
+    crop = tight_crop(digit)
     return {"photo of paper": photo(digit, seed), "photo, marker pen": photo(digit, seed, Look(pen="marker")),
-            "canvas, thin pen": canvas(digit, "thin"), "canvas": canvas(digit, "thick")}
+            "canvas, thin pen": canvas(digit, "thin"), "canvas": canvas(digit, "thick"),
+            "canvas to its edges": rgba(edge_to_edge(digit)), "tight crop": crop,
+            "tight crop, dark on light": 255 - crop}
+
+
+def low_resolution_kinds(count: int) -> dict[str, tuple[list[np.ndarray], np.ndarray]]:
+    """scikit-learn's first `count` 8x8 digits enlarged to 112 px, in either polarity, with their labels."""
+    digits = load_digits()
+    enlarged = [low_resolution(digit) for digit in digits.images[:count]]
+    return {"8x8 digit enlarged": (enlarged, digits.target[:count]),
+            "8x8 digit enlarged, dark on light": ([255 - image for image in enlarged], digits.target[:count])}
 
 
 def accuracy(reader: Predictor, images: list[object], labels: np.ndarray, settings: dict) -> float:
@@ -53,7 +63,7 @@ def accuracy(reader: Predictor, images: list[object], labels: np.ndarray, settin
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200, help="digits of the test set (the first ones)")
+    parser.add_argument("--count", type=int, default=200, help="digits of each set (the first ones)")
     parser.add_argument("--model", help="stored model (default: the shipped default model)")
     parser.add_argument("--quick", action="store_true", help="20 digits")
     parser.add_argument("--json", action="store_true", help="a JSON line after the table")
@@ -61,11 +71,12 @@ def main() -> None:
     count = 20 if args.quick else args.count
     data = load_mnist()
     reader = Predictor.load(args.model)
-    labels = data.y_test[:count]
     made = [sources(digit, seed) for seed, digit in enumerate(data.x_test[:count])]
-    figures = {kind: {name: accuracy(reader, [m[kind] for m in made], labels, settings)
-                      for name, settings in SETTINGS.items()} for kind in made[0]}
-    print(f"{count} test digits, model {reader.name}\n")
+    kinds = {kind: ([m[kind] for m in made], data.y_test[:count]) for kind in made[0]} | low_resolution_kinds(count)
+    figures = {kind: {name: accuracy(reader, images, labels, settings) for name, settings in SETTINGS.items()}
+               for kind, (images, labels) in kinds.items()}
+    enlarged = len(kinds["8x8 digit enlarged"][1])
+    print(f"{count} MNIST test digits and {enlarged} of scikit-learn's 8x8 digits, model {reader.name}\n")
     print("| source | " + " | ".join(SETTINGS) + " |")
     print("|---" * (len(SETTINGS) + 1) + "|")
     for kind, row in figures.items():

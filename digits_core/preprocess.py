@@ -5,12 +5,20 @@ side is 20 px (keeping the aspect), pasted in a 28x28 field with its centre of m
 middle. Doing the same to a drawing is what makes the model read it as well as the test set.
 
 Two steps make a photo of paper (webcam, phone) or a thin-pen drawing read like the canvas:
-on an uneven background the paper's own light is estimated around every pixel, so shadows
-and gradients cancel, and only the digit's strokes are kept (not the paper's edge, the table
-or specks); strokes much thinner than MNIST's (about an eighth of the digit's height) are
-thickened before scaling down, or they would fade to a faint grey at 20 px. Only these two
-steps need scipy, which they import when first used: a canvas drawing seldom does, and the
-import took about 0.4 s of a cold server's first Draw.
+on a photo the paper's own light is estimated around every pixel, so shadows and gradients
+cancel, and only the digit's strokes are kept (not the paper's edge, the table or specks);
+strokes much thinner than MNIST's (about an eighth of the digit's height) are thickened
+before scaling down, or they would fade to a faint grey at 20 px. Only these two steps need
+scipy, which they import when first used: a canvas drawing seldom does, and the import took
+about 0.4 s of a cold server's first Draw.
+
+A picture is a photo when its background is not one level. A drawing's frame (a canvas, an
+upload, a scan, a tight crop, an enlargement) holds one background level, the darkest or the
+lightest of the picture, and the digit's ink in short stretches where the digit touches it.
+A photo's frame holds paper under uneven light, shadows and the table: levels on both sides
+of its commonest one, a long stretch unlike it, or a dark table around a sheet of paper that
+fills most of the picture. A picture under 100 px a side is never taken for a photo: a tight
+crop of a 1 is all frame.
 """
 
 from __future__ import annotations
@@ -27,7 +35,15 @@ DIGIT_BOX = 20
 FIELD = 28
 INK_THRESHOLD = 40  # of 255: weaker marks are paper texture or noise, not ink
 LEVELS = np.arange(256, dtype=np.int32)  # every grey level, for lookup tables
-UNEVEN_BORDER = 24  # grey levels between the border's 5th and 95th percentiles: above, a photo's uneven light
+UNEVEN_BORDER = 24  # grey levels between the border's 5th and 95th percentiles: below, one background level
+LEVEL_NOISE = 16  # grey levels around the background's that are still background (noise, JPEG)
+STRAY_LEVELS = 0.0001  # of a picture's pixels: fewer than this beyond the background are noise, not ink or paper
+MIN_PHOTO_SIDE = 100  # a picture with a shorter side is a crop, a thumbnail or an MNIST-sized digit, not a photo
+UNLIKE = 0.3  # of the strongest contrast with the background: weaker is a stroke's soft edge, not paper or shadow
+OFF_STRETCH = 0.27  # of the frame: a longer stretch unlike the background is a shadow, the table or light falling off
+SHEET = 0.65  # of a picture: this much unlike the frame is a sheet of paper on a darker table, not a digit
+MIN_DIGIT = 0.15  # of the picture's longer side: a shorter mark (42 px of a 280 px canvas) is a dot or a tick
+MIN_INK = 10  # pixels: fewer are a speck (scikit-learn's smallest 8x8 digit has 16)
 PHOTO_SIDE = 400  # a photo's digit is found at this size (the longer side): enough for a pen stroke, and fast
 MAX_DIGIT = 0.6  # a mark longer than this share of the photo's longer side is the paper's edge, not the digit
 DARK_SURFACE = 96  # a photo whose middle is darker than this is light ink on a dark surface (paper in shadow: 146+)
@@ -43,6 +59,10 @@ class ImageError(ValueError):
 
 class NothingDrawnError(ImageError):
     """The image holds no ink: an empty canvas or a blank page."""
+
+
+class TooSmallError(ImageError):
+    """The ink is a dot or a speck: too small a part of the picture to be read as a digit."""
 
 
 class NotAnImageError(ImageError):
@@ -68,7 +88,7 @@ def to_mnist(source: object, find_digit: bool = True, thicken: bool = True) -> P
     """
     pixels = as_array(source)
     steps = {}
-    if find_digit and _uneven(pixels):
+    if find_digit and _is_photo(pixels):
         steps["photo ink"] = ink = digit_on_paper(_grey_of(pixels))
     else:
         steps["ink"] = ink = ink_map(pixels)
@@ -76,6 +96,8 @@ def to_mnist(source: object, find_digit: bool = True, thicken: bool = True) -> P
     rows, cols = np.flatnonzero(marked.any(axis=1)), np.flatnonzero(marked.any(axis=0))
     if rows.size == 0:
         raise NothingDrawnError("nothing drawn: the image has no ink")
+    if max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < MIN_DIGIT * max(ink.shape) or marked.sum() < MIN_INK:
+        raise TooSmallError("too small to read: draw the digit bigger")
     steps["cropped"] = cropped = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     if thicken and stroke_width(cropped) < THIN * max(cropped.shape):
         steps["thickened"] = cropped = thickened(cropped)
@@ -92,7 +114,7 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
 def ink_map(source: object) -> np.ndarray:
     """A uint8 grey image in which ink is bright and the background black (one background level for all)."""
     pixels = as_array(source)
-    if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
+    if _transparent(pixels):
         return _stretch(pixels[..., 3], LEVELS)  # transparent sheet: ink is what is opaque
     grey = _grey_of(pixels)
     background = round(float(np.median(_border_grey(pixels))))
@@ -192,12 +214,51 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[1:][np.nanargmax(between[:-1])]) if total and np.isfinite(between[:-1]).any() else 1.0
 
 
-def _uneven(pixels: np.ndarray) -> bool:
-    """A photo's background: the frame's grey levels spread (light, shadow, table); a canvas's are one level."""
-    if pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255:
-        return False  # a transparent sheet
+def _is_photo(pixels: np.ndarray) -> bool:
+    """A photo of paper, whose background is not one level (see the module's docstring); a canvas's frame, all of
+    one level, is told apart by the frame alone, as a canvas is read on every stroke."""
+    if min(pixels.shape[:2]) < MIN_PHOTO_SIDE or _transparent(pixels) or not _uneven_frame(pixels):
+        return False
+    grey = _reduced(_grey_of(pixels), PHOTO_SIDE).astype(np.int16)
+    background = int(np.bincount(_frame_loop(grey), minlength=256).argmax())
+    darkest, lightest = _extreme_levels(grey)
+    dark_ink = lightest <= background + LEVEL_NOISE
+    if darkest < background - LEVEL_NOISE and not dark_ink:
+        return True  # ink darker and paper lighter than the frame's commonest level
+    contrast = background - grey if dark_ink else grey - background
+    unlike = contrast > max(LEVEL_NOISE, UNLIKE * int(contrast.max()))
+    return _longest_stretch(_frame_loop(unlike)) >= OFF_STRETCH or np.mean(unlike) >= SHEET
+
+
+def _transparent(pixels: np.ndarray) -> bool:
+    return pixels.ndim == 3 and pixels.shape[2] == 4 and pixels[..., 3].min() < 255
+
+
+def _uneven_frame(pixels: np.ndarray) -> bool:
+    """The frame's grey levels spread: the digit touches it, or it is a photo; a canvas's frame is one level."""
     low, high = np.percentile(_border_grey(pixels), [5, 95])
     return high - low > UNEVEN_BORDER
+
+
+def _frame_loop(image: np.ndarray) -> np.ndarray:
+    """The pixels of the image's frame in order around it, clockwise from the top left corner."""
+    return np.concatenate([image[0, :-1], image[:-1, -1], image[-1, :0:-1], image[:0:-1, 0]])
+
+
+def _extreme_levels(grey: np.ndarray) -> tuple[int, int]:
+    """The darkest and lightest grey levels of `grey`, ignoring a few stray pixels beyond them (noise)."""
+    counts = np.cumsum(np.bincount(grey.ravel(), minlength=256))
+    stray = STRAY_LEVELS * counts[-1]
+    return int(np.searchsorted(counts, stray, side="right")), int(np.searchsorted(counts, counts[-1] - stray))
+
+
+def _longest_stretch(marked: np.ndarray) -> float:
+    """The longest run of marked pixels around the closed loop `marked`, as a share of its length."""
+    if marked.all():
+        return 1.0
+    marked = np.roll(marked, -int(np.argmin(marked)))  # start on an unmarked pixel: no run wraps around the end
+    edges = np.flatnonzero(np.diff(marked, prepend=False, append=False))
+    return float((edges[1::2] - edges[::2]).max(initial=0)) / marked.size
 
 
 def _border_grey(pixels: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from digits_core.explained import ExplainError, blocks, overlay, shipped_embedding, tile
-from digits_core.preprocess import ImageError, to_mnist
+from digits_core.preprocess import ImageError, TooSmallError, to_mnist
 from digits_core.store import StoreError
 from digits_core.worker import ModelSource, RemoteExplainer, Worker, WorkerError
 from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
@@ -59,6 +59,9 @@ def chosen_image() -> np.ndarray | None:
         drawing = drawing_pad("inside")
         try:
             return None if drawing is None else to_mnist(drawing).image
+        except TooSmallError as exc:
+            st.info(str(exc).capitalize())
+            return None
         except ImageError:
             return None
     if source == SOURCES[1]:

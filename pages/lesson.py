@@ -12,9 +12,7 @@ leave_legacy_navigation()
 def show_step(number: int, step: Step, done: bool, next_up: bool) -> None:
     """A step: whether it is done, what to do, the question, what ticks it off, and its buttons."""
     with st.container(border=True):
-        if not step.ready:
-            status = ":orange[:material/schedule: Coming with the class board]"
-        elif done:
+        if done:
             status = ":green[:material/check_circle: Done]"
         else:
             status = ":blue[:material/arrow_forward: Next]" if next_up else ":material/radio_button_unchecked: To do"
@@ -27,7 +25,7 @@ def show_step(number: int, step: Step, done: bool, next_up: bool) -> None:
         with st.container(horizontal=True):
             for link in step.links:
                 kind = "primary" if next_up else "secondary"
-                if st.button(link.label, key=f"lesson-{number}-{link.label}", type=kind, disabled=not step.ready):
+                if st.button(link.label, key=f"lesson-{number}-{link.label}", type=kind):
                     link.setup()
                     st.switch_page(link.script)
 
@@ -37,9 +35,8 @@ st.markdown("Seven steps, about 45 minutes. Each step says what to do and asks o
             "button opens the page it needs, set up for it. A step ticks itself off when the app sees it done. "
             "Come back here after each step.")
 done = progress(st.session_state)
-ready = sum(step.ready for step in STEPS)
-st.progress(sum(done) / ready, text=f"{sum(done)} of {ready} steps done")
-next_up = next((number for number, (step, ok) in enumerate(zip(STEPS, done), 1) if step.ready and not ok), None)
+st.progress(sum(done) / len(STEPS), text=f"{sum(done)} of {len(STEPS)} steps done")
+next_up = next((number for number, ok in enumerate(done, start=1) if not ok), None)
 for number, (step, ok) in enumerate(zip(STEPS, done), start=1):
     show_step(number, step, ok, number == next_up)
 if next_up is None:

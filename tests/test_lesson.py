@@ -6,7 +6,6 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from digits_core.runs import RunBook, run_from_training
@@ -20,12 +19,12 @@ TITLES = [step.title for step in lesson.STEPS]
 
 
 def statuses(at: AppTest) -> dict[str, str]:
-    """Each step's title and its status word on the lesson page: Done, Next, To do or Coming."""
+    """Each step's title and its status word on the lesson page: Done, Next or To do."""
     found = {}
     for block in at.markdown:
         for title in TITLES:
             if f"· {title}\n" in block.value:
-                found[title] = next(word for word in ("Done", "Next", "To do", "Coming") if word in block.value)
+                found[title] = next(word for word in ("Done", "Next", "To do") if word in block.value)
     return found
 
 
@@ -76,14 +75,9 @@ def test_the_checks_read_the_session_state(tiny_training, tiny_conv_training, mn
     assert not lesson.drew_and_corrected(state)
     state[SAVED]["canvas-last"] = 3
     assert lesson.drew_and_corrected(state)
-    assert not lesson.posted_to_board(state)  # the class board's step waits for its page
-
-
-@pytest.mark.skipif(lesson.board_exists(), reason="the board exists: its step is ready and has its own check")
-def test_the_board_step_waits_for_the_board():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.switch_page("pages/lesson.py").run()
-    assert statuses(at)["Post to the class board"] == "Coming"
+    assert not lesson.posted_to_board(state)
+    state[lesson.EVENTS].add(lesson.POSTED)
+    assert lesson.posted_to_board(state)
 
 
 def test_a_session_that_does_every_step_sees_each_tick_off(mnist):
@@ -120,6 +114,10 @@ def test_a_session_that_does_every_step_sees_each_tick_off(mnist):
     assert at.radio(key="inside_source").value == "Last digit from Draw"
     assert any(m.label == "Prediction" for m in at.metric)
 
+    follow(at, "Open Train")  # the selected run (the CNN) goes to the class board
+    next(b for b in at.button if b.label == "Post").click().run()
+    assert any("Posted as number" in s.value for s in at.success)
+
     at.switch_page("pages/lesson.py").run()
-    assert done(at) == TITLES[:6]
+    assert done(at) == TITLES
     assert any("Every step is done" in s.value for s in at.success)

@@ -15,6 +15,7 @@ from digits_core.preprocess import (
     ImageTooLargeError,
     NothingDrawnError,
     NotAnImageError,
+    TooSmallError,
     ink_map,
     stroke_width,
     to_mnist,
@@ -162,6 +163,21 @@ def test_small_digit_in_a_corner_is_centred_and_scaled():
     row, col = _centre_of_mass(image)
     assert abs(row - 14) <= 0.75 and abs(col - 14) <= 0.75
     assert 19 <= _bbox_side(image) <= 20
+
+
+def _dot(side: int, radius: int) -> np.ndarray:
+    image = Image.new("L", (side, side), 0)
+    ImageDraw.Draw(image).ellipse((side // 2 - radius, side // 2 - radius, side // 2 + radius, side // 2 + radius),
+                                  fill=255)
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("mark", [_dot(SIDE, 10), _dot(SIDE, 20), _stroke(box=(130, 130, 150, 140), width=20),
+                                  _dot(28, 1)], ids=["dot", "dot-of-the-widest-pen", "tick", "speck"])
+def test_a_dot_or_a_tick_is_too_small_to_read(mark):
+    """Not read as a confident 0: a mark under 15% of the picture's side, or a few pixels, asks for a bigger digit."""
+    with pytest.raises(TooSmallError, match="too small to read"):
+        to_mnist(mark)
 
 
 def test_thin_vertical_line_keeps_its_aspect():

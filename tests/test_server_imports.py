@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 FORBIDDEN = {"tensorflow", "keras"}
 # digits_core's modules that import TensorFlow when they are imported: run only in the training process and the CLI.
 TENSORFLOW_SIDE = {"digits_core.backend", "digits_core.network", "digits_core.training", "digits_core.finetune",
-                   "digits_core.explain"}
+                   "digits_core.explain", "digits_core.compiled"}
 SERVER_ROOTS = ["app.py", *sorted(str(p.relative_to(REPO)) for d in ("pages", "ui") for p in (REPO / d).glob("*.py"))]
 
 

@@ -24,6 +24,7 @@ from digits_core.worker import WorkerError
 
 from .classdb import class_board
 from .identity import browser_id, is_teacher, locked, nickname
+from .lesson import POSTED, note
 from .plots import board_scatter
 from .state import local, training_worker, use_everywhere
 from .text import plain
@@ -92,6 +93,7 @@ def _post(run: Run, replace: int | None) -> None:
     except FAILURES as exc:
         st.error(f"Not posted: {plain(exc)}")
         return
+    note(POSTED)
     st.success(f"Posted as number {post.id}.")
     st.page_link("pages/board.py", label="See the class board", icon=":material/leaderboard:")
 

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from digits_core.models import Models
-from digits_core.preprocess import ImageError, NothingDrawnError, upscale
+from digits_core.preprocess import ImageError, NothingDrawnError, TooSmallError, upscale
 
 from .describe import digit_alt, probabilities_summary
 from .glossary import meaning
@@ -62,6 +62,9 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
         prediction = reader.predict(source)
     except NothingDrawnError:
         st.info(hint)
+        return None
+    except TooSmallError as exc:
+        st.info(str(exc).capitalize())
         return None
     except ImageError as exc:
         st.error(f"This image cannot be read as a digit: {exc}")

@@ -247,7 +247,7 @@ def board_scatter(points: pd.DataFrame, groups: list[str], accuracy: str, height
                                                              "parameters<extra>" + group + "</extra>",
                 marker=dict(size=10 + 36 * np.sqrt(part["parameters"] / biggest), opacity=0.8,
                             color=CATEGORIES[number % len(CATEGORIES)], symbol=SYMBOLS[number % len(SYMBOLS)],
-                            line=dict(width=1, color="#333333"))))
+                            line=dict(width=1, color="black"))))
     font = dict(size=font_size)  # each part's own: Streamlit's chart theme sets the figure's
     fig = go.Figure(traces, layout=dict(legend=dict(title=dict(text="preset", font=font), itemsizing="constant",
                                                     font=font)))

@@ -78,26 +78,24 @@ def open_file_chooser_by_keyboard(page: Page):
     raise AssertionError("Enter on the Upload button opened no file dialog")
 
 
+def type_number(page: Page, label: str, number: str) -> None:
+    """Tab to a number box, replace its value by typing, Enter."""
+    tab_to(page, page.get_by_role("spinbutton", name=label))
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(number)
+    page.keyboard.press("Enter")
+    idle(page)
+
+
 def test_train_by_keyboard_alone_and_the_live_run_keeps_the_focus_quietly(page: Page):
     """Type the samples and the epochs, Enter on Train, then on Stop: while the run redraws itself every second, the
     focus stays on Stop and no live region announces the progress."""
     open_page(page, "/train")
-    samples = page.get_by_role("spinbutton", name="Training samples")
-    tab_to(page, samples)
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type("20000")
-    page.keyboard.press("Enter")
-    idle(page)
+    type_number(page, "Training samples", "20000")
     # Ten epochs, so that the run is still going when Stop is pressed on a fast machine (one took 3.5 s)
-    customise = page.locator("summary").filter(has_text="Customise the network")
-    tab_to(page, customise)
+    tab_to(page, page.locator("summary").filter(has_text="Customise the network"))
     page.keyboard.press("Enter")
-    epochs = page.get_by_role("spinbutton", name="Epochs")
-    tab_to(page, epochs)
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type("10")
-    page.keyboard.press("Enter")
-    idle(page)
+    type_number(page, "Epochs", "10")
     tab_to(page, button(page, "Train"), key="Shift+Tab")
     assert focus_shows(page)
     page.keyboard.press("Enter")
@@ -128,7 +126,7 @@ def test_the_lesson_by_keyboard_alone(page: Page):
     expect(page.get_by_role("heading", name=re.compile("Explore", re.I)).first).to_be_visible(timeout=SLOW_MS)
     idle(page)
     back_to_lesson(page)
-    expect(page.get_by_text("1 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text("1 of 7 steps done")).to_be_visible(timeout=SLOW_MS)
     tab_to(page, button(page, "Train dense-512"))
     page.keyboard.press("Enter")
     idle(page)
@@ -138,7 +136,7 @@ def test_the_lesson_by_keyboard_alone(page: Page):
     expect(page.get_by_text(re.compile("Test accuracy")).first).to_be_visible(timeout=TRAIN_MS)
     idle(page)
     back_to_lesson(page)
-    expect(page.get_by_text("2 of 6 steps done")).to_be_visible(timeout=SLOW_MS)
+    expect(page.get_by_text("2 of 7 steps done")).to_be_visible(timeout=SLOW_MS)
     no_exception(page)
 
 

@@ -1,4 +1,5 @@
-"""Draw: digits drawn with the mouse are read right, anywhere on the canvas; reset clears; uploads are read."""
+"""Draw: digits drawn with the mouse are read right, anywhere on the canvas and to its edges; a dot is too small
+to read; reset clears; uploads are read."""
 
 import pytest
 from PIL import Image
@@ -36,6 +37,18 @@ def test_drawn_digits_are_read(draw_page: Page):
 def test_small_digit_in_a_corner_is_read(draw_page: Page, corner):
     draw(draw_page, DIGITS[7], box=corner)
     expect(metric(draw_page, "Prediction")).to_have_text("7", timeout=SLOW_MS)
+
+
+def test_a_digit_drawn_to_the_canvas_edges_is_read(draw_page: Page):
+    draw(draw_page, [[(0.05, 0.01), (0.7, 0.01), (0.35, 0.99)]])  # a 7 whose bar and foot touch the canvas's edges
+    expect(metric(draw_page, "Prediction")).to_have_text("7", timeout=SLOW_MS)
+
+
+def test_a_dot_is_too_small_to_read(draw_page: Page):
+    draw(draw_page, [[(0.5, 0.5), (0.51, 0.51)]])
+    expect(draw_page.get_by_text("Too small to read: draw the digit bigger")).to_be_visible(timeout=SLOW_MS)
+    expect(metric(draw_page, "Prediction")).to_have_count(0)
+    no_exception(draw_page)
 
 
 @pytest.mark.parametrize("reset", [RESET, "Clear"], ids=["toolbar-reset", "page-clear"])
