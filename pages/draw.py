@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from digits_core.preprocess import MAX_BYTES
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.corrections import ask
@@ -49,7 +50,8 @@ with draw_tab:
         else:
             read(image, HINT, "canvas")
 with upload_tab:
-    upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"])
+    upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"],
+                              max_upload_size=MAX_BYTES // 1_000_000)  # a phone's photo (the server's default: 4)
     if upload is None:
         st.info("Any photo or scan of one digit works: dark ink on light paper or light on dark.")
     else:
