@@ -80,6 +80,7 @@ def _layer_table_body(spec: ModelSpec, was_ready: bool) -> None:
     if pending.exception() is None:
         table = pd.DataFrame(pending.result())
         st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
+            "layer": st.column_config.TextColumn(pinned=True),  # on a phone the table scrolls sideways under it
             "output shape": st.column_config.TextColumn(help=meaning("output shape")),
             "parameters": st.column_config.NumberColumn(help=meaning("parameters"))})
         st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "

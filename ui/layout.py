@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-LEAST_REM = (10, 16, 20, 24)  # the least widths ui/screens.css has a rule for, in rem
+LEAST_REM = (10, 20, 24)  # the least widths ui/screens.css has a rule for, in rem
 
 
 def side_by_side(name: str, *least_rem: int, gap: str = "medium") -> list[Any]:

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 DIGITS = list(range(10))
 MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.3)  # under the x axis's title: a legend at the side left
-# a phone's chart a third of its width
+# A legend under the x axis's title: one at the side left a phone's chart a third of its width
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.3)
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
@@ -216,7 +216,7 @@ def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.F
 
 def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
     """Test accuracy against training time, one marker per model sized by its parameters: the compared ones in their
-    colours, named in the legend; the others grey, named on hover. No names on the chart: near markers' overlapped."""
+    colours, named in the legend; the others grey, named on hover (names beside the markers overlapped)."""
     size = 12 + 40 * np.sqrt(points["parameters"] / max(points["parameters"].max(), 1))
     compared = points["name"].isin(list(colours))
     groups = [(name, points["name"] == name, colours[name]) for name in colours if name in set(points["name"])]
