@@ -51,7 +51,7 @@ with draw_tab:
             read(image, HINT, "canvas")
 with upload_tab:
     upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"],
-                              max_upload_size=MAX_BYTES // 1_000_000)  # a phone's photo (the server's default: 4)
+                              max_upload_size=MAX_BYTES // 1_000_000)  # a phone's photo (the server's cap too)
     if upload is None:
         st.info("Any photo or scan of one digit works: dark ink on light paper or light on dark.")
     else:

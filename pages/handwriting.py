@@ -27,7 +27,7 @@ leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
 CARD_PX = 100  # a sample of the grid: its 84 px image, caption and Edit menu
 PAGE = "handwriting"
-IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (the server's default limit is 4 MB)
+IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (within the server's cap of 20 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
 

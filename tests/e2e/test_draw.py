@@ -98,8 +98,8 @@ def test_uploaded_mnist_digit_is_read(draw_page: Page, tmp_path):
 
 
 def test_a_phone_photo_of_9_mb_is_read(draw_page: Page, tmp_path):
-    """A 12-megapixel photo of a 2 on paper, as a phone takes it: over the server's 4 MB default, within Draw's own
-    limit of 20 MB and the pixel cap."""
+    """A 12-megapixel photo of a 2 on paper, as a phone takes it: within the 20 MB an upload may be (the server's
+    cap: the 4 MB it was refused this photo) and the 4096 px cap."""
     data = load_mnist()
     index = int((data.y_test == 2).argmax())
     path = tmp_path / "phone.jpg"
