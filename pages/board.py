@@ -37,7 +37,7 @@ def board() -> None:
     ranking = load_ranking()
     if ranking is None:
         return
-    st.caption(class_digits_line(ranking) + ". On the projector: open this page with `?view=projector` at the end "
+    st.caption(class_digits_line(ranking) + ". On the projector: open this page with **?view=projector** at the end "
                "of its address.")
     role_caption()
     posting_switch(ranking)

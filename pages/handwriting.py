@@ -6,13 +6,14 @@ from typing import Any, Callable
 import streamlit as st
 
 from digits_core.classroom.database import ClassDatabaseError
+from digits_core.classroom.retention import RETENTION_ENV, retention_days
 from digits_core.classroom.samples import MAX_IMPORT, Collection
 from digits_core.handwriting import MIN_DIGITS, HandwritingError
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.board import post_controls
-from ui.classdb import collection as class_collection
+from ui.classdb import collection as class_collection, wipe_class
 from ui.describe import digit_alt
 from ui.glossary import meaning
 from ui.draw import predictor
@@ -22,6 +23,7 @@ from ui.nav import leave_legacy_navigation
 from ui.matrix import show_confusion
 from ui.runs import offer_for_drawing
 from ui.state import book, model_source, models, page_model, pick_model, training_worker
+from ui.text import plain
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
@@ -30,6 +32,7 @@ PAGE = "handwriting"
 IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (within the server's cap of 20 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
+WIPE_WORD = "WIPE"  # what the teacher types before the class's data is wiped
 
 
 def change(where: str, message: str, action: Callable[..., Any], *args: Any) -> None:
@@ -172,6 +175,27 @@ def manage(collection: Collection, total: int) -> None:
                   args=("manage", "The collection is empty: {0} digits removed.", collection.clear))
 
 
+def end_of_course() -> None:
+    """The teacher's wipe of everything the class made, in one step, once WIPE is typed."""
+    outcome("wipe")
+    reason = locked("wipe")
+    with st.popover("Wipe the class's data", icon=":material/delete_forever:", disabled=bool(reason), help=reason):
+        st.write("Remove every sample, import, kept run, class board post and who saved which model, at once. "
+                 "Saved model files stay. Download the collection first to keep a copy.")
+        with st.form("wipe", border=False):
+            st.text_input(f"Type {WIPE_WORD} to confirm", key="wipe_confirm")
+            st.form_submit_button("Wipe the class", type="primary", on_click=wipe_confirmed)
+
+
+def wipe_confirmed() -> None:
+    if locked("wipe"):
+        return
+    if st.session_state.get("wipe_confirm", "").strip() != WIPE_WORD:
+        st.session_state[OUTCOME] = "wipe", False, f"Nothing was wiped: type {WIPE_WORD} to confirm."
+        return
+    change("wipe", "The class is wiped: {0} removed.", wipe_class)
+
+
 st.title("The class's handwriting")
 st.caption("Every correction made on Draw lands here: the 28x28 image the model saw and the digit it really was. "
            "Only images and labels are kept, no names.")
@@ -228,3 +252,10 @@ export_import(collection)
 
 st.header("Manage the collection")
 manage(collection, int(counts.sum()))
+
+st.header("The end of the course")
+days = retention_days()
+st.caption((f"Samples, kept runs and board posts go by themselves after {days} days" if days else
+            "Samples, kept runs and board posts are kept until wiped") + f" (set by {plain(RETENTION_ENV)}); the "
+           "teacher may wipe them all at the end of a course.")
+end_of_course()

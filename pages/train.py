@@ -22,6 +22,7 @@ from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, delete_run, offer_for_drawing, rename_run, save_run, take_notices
 from ui.state import PLAN, activate, active_model, book, class_defaults, layer_tables, training_worker
+from ui.stored import stored_list
 from ui.train import PRESET, SAMPLES
 
 leave_legacy_navigation()
@@ -355,3 +356,7 @@ if finished:
     st.caption(f"Every training is kept as a run (the last {book().limit}; save one to keep it for good). "
                "A new run does not read your drawings until you choose it.")
     run_actions(runs_table(runs))
+
+st.subheader("Stored models", help="Saved runs, listed on every page for everyone")
+st.caption("Its owner or the teacher may delete a stored model; the shipped ones stay.")
+stored_list()

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select, text
 
-from digits_core.classroom.database import LEGACY_ENV, ClassDatabase, ClassDatabaseError, DatabaseUnreachable
+from digits_core.classroom.database import LEGACY_ENV, ClassDatabase, ClassDatabaseError, DatabaseUnreachable, Turns
 from digits_core.classroom.runs import KeptRuns
 from digits_core.classroom.samples import Collection
 from digits_core.classroom.schema import SCHEMA_VERSION, schema_version
@@ -191,6 +191,25 @@ def test_thirty_threads_writing_at_once_lose_nothing(class_url):
         thread.join()
     assert errors == []
     check_every_write(class_url)
+
+
+def test_writers_of_one_process_take_turns_in_the_order_they_came():
+    turns, order = Turns(), []
+
+    def write(writer: int) -> None:
+        with turns:
+            order.append(writer)
+
+    with turns:  # held while the others line up, one after another
+        threads = []
+        for writer in range(5):
+            threads.append(threading.Thread(target=write, args=(writer,)))
+            threads[-1].start()
+            while len(turns._waiting) <= writer:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    assert order == list(range(5))
 
 
 @pytest.mark.slow  # thirty interpreters importing the app's core: tens of seconds on two busy cores

@@ -87,6 +87,25 @@ def test_a_stored_model_without_an_owner_is_the_teachers(class_url, store, tiny_
         owners.check_write("../etc", "student", teacher=False)
 
 
+def test_a_stored_model_is_deleted_by_its_owner_or_the_teacher_and_a_shipped_one_by_nobody(class_url, store,
+                                                                                           tiny_training):
+    owners = Owners(class_url, store)
+    for name, browser in (("annas", "anna"), ("bobs", "bob")):
+        owners.claim(name, browser, name.title())
+        store.save(name, tiny_training.model, {})
+    store.save("default", tiny_training.model, {}, shipped=True)
+    with pytest.raises(OwnershipError, match="someone else"):
+        owners.delete("annas", "bob", teacher=False)
+    assert owners.delete("annas", "anna", teacher=False) == "annas"
+    assert owners.delete("bobs", "anna", teacher=True) == "bobs"
+    assert [entry.name for entry in store.list()] == ["default"]
+    assert owners.owner("annas") is None and owners.owner("bobs") is None
+    for teacher in (False, True):
+        with pytest.raises(StoreError, match="shipped"):
+            owners.delete("default", "anna", teacher)
+    assert store.exists("default")
+
+
 def test_retention_removes_what_is_older_and_keeps_the_rest(class_url, tiny_run):
     collection, kept = Collection(class_url), KeptRuns(class_url)
     old = collection.add(np.zeros((28, 28), np.uint8), 1)

@@ -44,6 +44,21 @@ def test_a_sample_is_stored_with_its_raw_input_and_provenance(class_url):
     assert collection.counts().tolist() == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
 
 
+def test_a_grey_drawing_is_kept_as_luma_and_a_colour_photo_in_colour():
+    from PIL import Image
+
+    from digits_core.classroom.samples import raw_png
+
+    drawing = np.zeros((280, 280, 4), np.uint8)
+    drawing[..., 3] = 255
+    drawing[60:220, 120:140, :3] = 255  # a white stroke on Draw's black canvas
+    kept = Image.open(io.BytesIO(raw_png(drawing)))
+    assert kept.mode == "L" and np.array_equal(np.asarray(kept), drawing[..., 0])
+    photo = drawing.copy()
+    photo[0, 0, :3] = (200, 30, 30)  # one red pixel
+    assert Image.open(io.BytesIO(raw_png(photo))).mode == "RGBA"
+
+
 def test_samples_by_digit_newest_first_relabel_and_delete(class_url):
     collection = Collection(class_url)
     ids = [collection.add(digit_image(i), i % 2) for i in range(5)]

@@ -201,3 +201,94 @@ def test_a_model_saved_by_one_browser_cannot_be_overwritten_by_another(passcode)
         owners.claim("anna-best", "bobbobbobbobbobb", "Bob", False)
     owners.claim("anna-best", "annaannaannaanna", "Anna", False)  # the owner may save again
     owners.claim("anna-best", "bobbobbobbobbobb", None, True)  # and so may the teacher
+
+
+STUDENT, OTHER = "studentstudent01", "otherotherother1"  # browser ids of the form the app gives
+
+
+def _train_as(browser: str, teacher: str | None = None) -> AppTest:
+    """The Train page in a browser whose id is `browser` (as a reload finds it in the URL), unlocked with `teacher`."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["id"] = browser
+    at.run()
+    if teacher:
+        _unlock(at, teacher)
+    return at.switch_page("pages/train.py").run()
+
+
+def _choose_stored(at: AppTest, name: str):
+    """Pick a stored model under Train's Stored models; returns the popover that deletes it."""
+    next(s for s in at.selectbox if s.label == "Stored model").select(name).run()
+    return next(p for p in at.get("popover") if p.proto.popover.label == f"Delete {name}")
+
+
+@pytest.fixture
+def class_models(store, tiny_training):
+    """The shipped default, a model saved by STUDENT and one saved by OTHER."""
+    from digits_core.classroom.owners import Owners
+
+    store.save("default", tiny_training.model, {}, shipped=True)
+    for name, browser in (("mine", STUDENT), ("theirs", OTHER)):
+        Owners().claim(name, browser, name)
+        store.save(name, tiny_training.model, {})
+    return store
+
+
+def test_a_student_deletes_their_own_stored_model_only(passcode, class_models):
+    at = _train_as(STUDENT)
+    assert _choose_stored(at, "theirs").proto.popover.disabled
+    assert any("Only the teacher can delete or overwrite someone else's stored model" in c.value for c in at.caption)
+    assert _choose_stored(at, "default").proto.popover.disabled
+    assert any("read-only for everyone" in c.value for c in at.caption)
+    mine = _choose_stored(at, "mine")
+    assert not mine.proto.popover.disabled
+    mine.button[0].click().run()
+    assert not at.exception and any("Deleted the stored model" in s.value for s in at.success)
+    assert [entry.name for entry in class_models.list()] == ["default", "theirs"]
+
+
+def test_the_teacher_deletes_anyones_stored_model_but_not_the_shipped_one(passcode, class_models):
+    at = _train_as(STUDENT, teacher=passcode)
+    _choose_stored(at, "theirs").button[0].click().run()
+    assert not at.exception and not class_models.exists("theirs")
+    assert _choose_stored(at, "default").proto.popover.disabled
+
+
+def test_a_class_database_that_cannot_be_reached_is_one_line_under_stored_models(class_models, monkeypatch):
+    monkeypatch.setenv("DIGITS_DATABASE_URL", "postgresql://teacher:secret@127.0.0.1:9/class")
+    at = _train_as(STUDENT)
+    assert not at.exception and not at.get("popover")  # nothing asked of the database until a model is chosen
+    next(s for s in at.selectbox if s.label == "Stored model").select("mine").run()
+    assert not at.exception
+    assert any("cannot be deleted now" in e.value and "cannot be reached" in e.value and "secret" not in e.value
+               for e in at.error)
+
+
+def _wipe_popover(at: AppTest):
+    return next(p for p in at.get("popover") if p.proto.popover.label == "Wipe the class's data")
+
+
+def _wipe(at: AppTest, typed: str) -> None:
+    next(t for t in at.text_input if t.label == "Type WIPE to confirm").input(typed)
+    next(b for b in at.button if b.label == "Wipe the class").click().run()
+
+
+def test_a_student_cannot_wipe_the_class(passcode, mnist):
+    at = _handwriting(mnist)
+    wipe = _wipe_popover(at)
+    assert wipe.proto.popover.disabled and "Only the teacher can wipe the class's data" in wipe.proto.popover.help
+
+
+def test_the_teacher_wipes_the_class_once_wipe_is_typed(passcode, mnist, tiny_training):
+    from digits_core.classroom.runs import KeptRuns
+    from digits_core.classroom.samples import Collection
+    from digits_core.runs import run_from_training
+
+    KeptRuns().save_run(STUDENT, run_from_training(tiny_training, "dense-128x2", [], mnist.x_test))
+    at = _handwriting(mnist, teacher=passcode)
+    _wipe(at, "wipe")
+    assert any("Nothing was wiped" in e.value for e in at.error) and Collection().counts().sum() == 12
+    _wipe(at, "WIPE")
+    assert not at.exception
+    assert any("The class is wiped: 12 samples, 1 imports, 1 kept runs" in s.value for s in at.success)
+    assert Collection().counts().sum() == 0 and KeptRuns().load_runs(STUDENT) == []

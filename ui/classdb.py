@@ -15,9 +15,12 @@ import streamlit as st
 from digits_core.classroom import database
 from digits_core.classroom.board import Board
 from digits_core.classroom.owners import Owners
-from digits_core.classroom.retention import expire_when_due
+from digits_core.classroom.retention import expire_when_due, wipe
 from digits_core.classroom.runs import KeptRuns
 from digits_core.classroom.samples import Collection
+
+WIPED = {"samples": "samples", "batches": "imports", "runs": "kept runs", "posts": "board posts",
+         "owners": "model owners"}  # the tables retention.wipe empties, as the page names them
 
 
 def database_url() -> str | None:
@@ -38,6 +41,13 @@ def kept_runs() -> KeptRuns:
 
 def owners() -> Owners:
     return Owners(_expired_url())
+
+
+def wipe_class() -> str:
+    """The teacher's end of the course: every sample, import, kept run, board post and model owner removed at once;
+    what went, in words."""
+    removed = wipe(database_url())
+    return ", ".join(f"{count:,} {WIPED[table]}" for table, count in removed.items())
 
 
 def class_board() -> Board:

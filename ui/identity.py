@@ -10,13 +10,17 @@ from __future__ import annotations
 import streamlit as st
 
 from digits_core.classroom.identity import NicknameError, clean_nickname, is_browser_id, new_browser_id
-from digits_core.classroom.roles import SET_PASSCODE_HINT, PasscodeGate, TryLater, passcode_from_env, \
+from digits_core.classroom.roles import PASSCODE_ENV, PasscodeGate, TryLater, passcode_from_env, \
     teacher_only_reason
 
 ID_PARAM, NICK_PARAM = "id", "nick"  # the URL's query parameters
 BROWSER_ID = "browser_id"  # session_state keys
 NICKNAME = "nickname"
 TEACHER = "teacher"
+# Bold, not code spans: grey caption text on a code span's background is too faint (axe), and a $ starts LaTeX
+SET_PASSCODE_HINT = ("Anyone using this app can do this. To keep it for the teacher, set **teacher_passcode** in "
+                     "**.streamlit/secrets.toml** (Community Cloud: the app's Secrets) or the environment variable "
+                     f"**{PASSCODE_ENV}**.")
 
 
 def keep_identity() -> None:

@@ -215,8 +215,8 @@ def page_model(page: str) -> ActiveModel | None:
 
 
 def _exists(model: ActiveModel) -> bool:
-    """Whether the model is still there: a stored model is (until a read says otherwise), a run or a post may not be."""
-    return model.stored or models().find(model.name) is not None
+    """Whether the model is still there: a stored model may have been deleted, a run dropped, a post taken down."""
+    return store().exists(model.name) if model.stored else models().find(model.name) is not None
 
 
 def model_choices() -> list[str]:

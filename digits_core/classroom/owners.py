@@ -46,8 +46,8 @@ class Owners:
     def check_write(self, name: str, browser_id: str | None, teacher: bool) -> str:
         """The sanitised name if this browser may save or delete the model `name`; OwnershipError if not."""
         name = sanitize_name(name)
-        if not teacher:
-            _check(name, self.owner(name), browser_id, self.store.exists(name))
+        if not teacher and not _may_write(self.owner(name), browser_id, self.store.exists(name)):
+            raise _taken(name)
         return name
 
     def claim(self, name: str, browser_id: str | None, nickname: str | None, teacher: bool = False) -> str:
@@ -57,8 +57,8 @@ class Owners:
         values = {"browser_id": browser_id, "nickname": nickname, "saved_at": now()}
         with self.db.writing() as conn:
             row = conn.execute(select(owners).where(owners.c.name == name)).first()
-            if not teacher:
-                _check(name, row, browser_id, exists)
+            if not teacher and not _may_write(row, browser_id, exists):
+                raise _taken(name)
             if row is not None:
                 conn.execute(update(owners).where(owners.c.name == name).values(values))
                 return name
@@ -73,13 +73,24 @@ class Owners:
         with self.db.writing() as conn:
             conn.execute(delete(owners).where(owners.c.name == sanitize_name(name)))
 
+    def delete(self, name: str, browser_id: str | None, teacher: bool) -> str:
+        """Delete the stored model `name` and forget its owner, if this browser saved it or is the teacher's:
+        OwnershipError if not, StoreError for a shipped model (read-only for everyone). Returns its name."""
+        name = sanitize_name(name)
+        if self.store.info(name).shipped:
+            raise StoreError(f"{name!r} is a shipped model: read-only for everyone")
+        if not teacher and not _may_write(self.owner(name), browser_id, stored=True):
+            raise OwnershipError(f"{name!r} was saved by someone else: only they or the teacher can delete it")
+        self.store.delete(name)
+        self.release(name)
+        return name
 
-def _check(name: str, owner, browser_id: str | None, stored: bool) -> None:
-    """Refuse unless `browser_id` saved it, or it is a new name (a stored model without an owner is the teacher's)."""
-    if owner is None and not stored:
-        return
-    if owner is None or browser_id is None or owner.browser_id != browser_id:
-        raise _taken(name)
+
+def _may_write(owner, browser_id: str | None, stored: bool) -> bool:
+    """Whether `browser_id` saved it, or it is a new name (a stored model without an owner is the teacher's)."""
+    if owner is None:
+        return not stored
+    return browser_id is not None and owner.browser_id == browser_id
 
 
 def _taken(name: str) -> OwnershipError:

@@ -92,5 +92,3 @@ def teacher_only_reason(action: str) -> str:
     return f"Only the teacher can {TEACHER_ACTIONS[action]}: unlock Teacher in the sidebar."
 
 
-SET_PASSCODE_HINT = (f"Anyone using this app can do this. To keep it for the teacher, set `teacher_passcode` in "
-                     f"`.streamlit/secrets.toml` (Community Cloud: the app's Secrets) or ${PASSCODE_ENV}.")

@@ -113,6 +113,28 @@ def save_run(page: Page, name: str) -> None:
     no_exception(page)
 
 
+def correct_drawing(page: Page, drawn: int, label: int) -> None:
+    """On Draw, draw the digit `drawn`, wait until the model reads it so, and save it in the class collection as a
+    `label` (the "Wrong? It was" pills)."""
+    open_page(page, "/draw")
+    expect(canvas(page)).to_be_visible(timeout=SLOW_MS)
+    draw(page, DIGITS[drawn])
+    expect(metric(page, "Prediction")).to_have_text(str(drawn), timeout=SLOW_MS)
+    page.get_by_test_id("stButtonGroup").get_by_role("radio", name=str(label), exact=True).click()
+    expect(page.get_by_text(f"Saved as a {label} in the class collection")).to_be_visible(timeout=SLOW_MS)
+
+
+def post_to_board(page: Page, nickname: str) -> None:
+    """On Train, with a finished run: `nickname` typed in the sidebar, then the run posted to the class board."""
+    field = page.get_by_role("textbox", name="Your nickname")
+    field.fill(nickname)
+    field.press("Enter")
+    idle(page)
+    page.get_by_role("button", name=re.compile("Post to the class board")).click()
+    page.get_by_role("button", name="Post", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Posted as number \d+"))).to_be_visible(timeout=TRAIN_MS)
+
+
 def import_collection(page: Page, npz: Path) -> None:
     """On Handwriting, add the digits of a collection file (.npz in MNIST's layout) to the class collection."""
     switch_to(page, "Handwriting")

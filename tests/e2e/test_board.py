@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from digits_core import load_mnist
 from digits_core.classroom.samples import Collection
 from digits_core.handwriting import LabelledSet
-from st_page import TRAIN_MS, idle, metric, no_exception, open_page, start_training
+from st_page import TRAIN_MS, metric, no_exception, open_page, post_to_board, start_training
 
 APPEARS_MS = 5_000  # the promise: a new post on the projector within 5 s
 NICKNAME = "Ada <b>"  # markup in a nickname stays text
@@ -31,13 +31,7 @@ def test_a_students_post_reaches_the_projector_within_five_seconds(student, clas
 
     start_training(pupil, samples=300, epochs=1)
     expect(metric(pupil, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
-    nickname = pupil.get_by_role("textbox", name="Your nickname")
-    nickname.fill(NICKNAME)
-    nickname.press("Enter")
-    idle(pupil)
-    pupil.get_by_role("button", name=re.compile("Post to the class board")).click()
-    pupil.get_by_role("button", name="Post", exact=True).click()
-    expect(pupil.get_by_text(re.compile(r"Posted as number \d+"))).to_be_visible(timeout=TRAIN_MS)
+    post_to_board(pupil, NICKNAME)
 
     row = teacher.get_by_test_id("stTable").locator("tr").filter(has_text=NICKNAME)
     expect(row).to_have_count(1, timeout=APPEARS_MS)

@@ -8,17 +8,12 @@ import numpy as np
 from playwright.sync_api import Page, expect
 
 from benchmarks.finetune import class_digits
-from st_page import (DIGITS, SLOW_MS, button, canvas, draw, fine_tune, import_collection, metric, no_exception,
-                     open_page, tab_on, take_photo)
+from st_page import (SLOW_MS, button, correct_drawing, fine_tune, import_collection, metric, no_exception, open_page,
+                     tab_on, take_photo)
 
 
 def test_a_corrected_drawing_lands_in_the_collection(page: Page):
-    open_page(page, "/draw")
-    expect(canvas(page)).to_be_visible(timeout=SLOW_MS)
-    draw(page, DIGITS[7])
-    expect(metric(page, "Prediction")).to_have_text("7", timeout=SLOW_MS)
-    page.get_by_test_id("stButtonGroup").get_by_role("radio", name="1", exact=True).click()  # "it was a 1"
-    expect(page.get_by_text("Saved as a 1 in the class collection")).to_be_visible(timeout=SLOW_MS)
+    correct_drawing(page, 7, 1)  # "it was a 1"
     no_exception(page)
     open_page(page, "/handwriting")
     assert int(metric(page, "Digits in the collection").inner_text()) >= 1
