@@ -4,6 +4,8 @@ Run with `streamlit run app.py`. Pages are scripts in pages/; none of them impor
 runs in the training process, digits_core/worker.py), so the app paints at once and stays small.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.identity import identity_sidebar, keep_identity
@@ -13,6 +15,7 @@ from ui.routes import HOME, ROUTES
 from ui.runs import restore_runs
 
 st.set_page_config(page_title="digits", page_icon="✍️", layout="wide")
+st.html(Path(__file__).with_name("ui") / "screens.css")  # what makes the pages fit small screens
 
 page = st.navigation([
     st.Page(r.script, title=r.title, icon=r.icon, url_path=r.url_path or None, default=r is HOME) for r in ROUTES

@@ -31,6 +31,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 FIRST_PORT = 8700  # 8501 and 8601-8610 are for people running the app by hand
 START_TIMEOUT = 180.0  # seconds for the health check on a busy shared machine
 VIEWPORT = {"width": 1280, "height": 800}
+# The screens a class uses (issue #28), as Playwright's browser-context options: a school laptop, a 1920x1080
+# projector at 150% zoom (1280x720 CSS pixels), a tablet held landscape and a phone.
+VIEWPORTS: dict[str, dict] = {
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "projector": {"viewport": {"width": 1280, "height": 720}, "device_scale_factor": 1.5},
+    "tablet": {"viewport": {"width": 1024, "height": 768}, "device_scale_factor": 2, "is_mobile": True,
+               "has_touch": True},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+              "has_touch": True},
+}
 
 
 class ChromiumMissing(RuntimeError):

@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE = 4096  # refuse larger images before decoding them
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 20_000_000  # a phone photo: a 12 MP JPEG at high quality is 5 to 10 MB
 DIGIT_BOX = 20
 FIELD = 28
 INK_THRESHOLD = 40  # of 255: weaker marks are paper texture or noise, not ink

@@ -8,6 +8,7 @@ from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.glossary import explain, meaning
+from ui.layout import side_by_side
 from ui.lesson import COMPARED, compared_kinds, note
 from ui.nav import leave_legacy_navigation
 from ui.palette import CATEGORIES, CATEGORY_NAMES
@@ -45,12 +46,18 @@ def curves(runs: dict[str, object], colours: dict[str, str], seconds: bool) -> N
 
 
 def summary_table(runs: dict[str, object], labels: np.ndarray) -> pd.DataFrame:
-    """Parameters, epochs, time, test accuracy and loss, mistakes and file size of each model."""
-    return pd.DataFrame([{
-        "model": name, "parameters": run.parameters, "epochs": len(run.history), "training time (s)": run.train_seconds,
-        "test accuracy": float(np.mean(run.probabilities.argmax(1) == labels)), "test loss": run.test_loss,
-        "mistakes": int(np.sum(run.probabilities.argmax(1) != labels)), "file size (KB)": run.file_size / 1024,
-    } for name, run in runs.items()])
+    """Each model's parameters, epochs, training time, test accuracy and loss, mistakes and file size: a column a
+    model, so that four models still fit a phone (their names wrap, eight measures would not)."""
+    def facts(run) -> dict[str, str]:
+        predicted = run.probabilities.argmax(1)
+        return {"parameters": f"{run.parameters:,}", "epochs": f"{len(run.history)}",
+                "training time": "" if run.train_seconds is None else f"{run.train_seconds:.1f} s",
+                "test accuracy": f"{np.mean(predicted == labels):.2%}",
+                "test loss": "" if run.test_loss is None else f"{run.test_loss:.4f}",
+                "mistakes": f"{np.sum(predicted != labels):,} of {len(labels):,}",
+                "file size": f"{run.file_size / 1024:,.0f} KB"}
+
+    return pd.DataFrame({name: facts(run) for name, run in runs.items()})
 
 
 def recalls(runs: dict[str, object]) -> dict[str, np.ndarray]:
@@ -88,16 +95,16 @@ def pair(runs: dict[str, object], named: dict[str, str]) -> None:
     labels = mnist().y_test
     result = compare(labels, runs[a].probabilities, runs[b].probabilities)
     st.markdown(f"A = :{named[a]}[**{a}**], B = :{named[b]}[**{b}**]")
-    m1, m2, m3 = st.columns(3)
-    m1.metric("They disagree on", f"{len(result.disagree):,} images", help="Test images that one model reads "
-              "differently from the other")
-    m2.metric("A right, B wrong", f"{result.only_a:,}", help="Test images A reads right and B gets wrong")
-    m3.metric("B right, A wrong", f"{result.only_b:,}", help="Test images B reads right and A gets wrong")
+    with st.container(horizontal=True):
+        st.metric("They disagree on", f"{len(result.disagree):,} images", help="Test images that one model reads "
+                  "differently from the other")
+        st.metric("A right, B wrong", f"{result.only_a:,}", help="Test images A reads right and B gets wrong")
+        st.metric("B right, A wrong", f"{result.only_b:,}", help="Test images B reads right and A gets wrong")
     st.info(result.verdict(runs[a].name, runs[b].name), icon=":material/casino:")
     explain("McNemar's test", "p-value")
     st.dataframe(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a,
                  result.both_wrong]}, index=["A right", "A wrong"]), width="content")
-    matrix, cell_area = st.columns([4, 3], gap="medium")
+    matrix, cell_area = side_by_side("difference", 20, 20)
     with matrix:
         st.subheader("B's confusion matrix minus A's", help=meaning("confusion matrix"))
         st.caption("Blue: B puts more images in the cell, red: fewer. Click a cell to see the images only one "
@@ -166,17 +173,11 @@ if compared_kinds(runs.values()):
 st.subheader("Learning curves")
 seconds = st.radio("x axis", ["epochs", "seconds"], horizontal=True, key="compare_x") == "seconds"
 curves(runs, colours, seconds)
-table_area, recall_area = st.columns([3, 2], gap="medium")
+table_area, recall_area = side_by_side("summary", 20, 20)
 with table_area:
     st.subheader("Side by side")
-    st.dataframe(summary_table(runs, mnist().y_test), hide_index=True, width="stretch", column_config={
-        "parameters": st.column_config.NumberColumn(help=meaning("parameters")),
-        "epochs": st.column_config.NumberColumn(help=meaning("epoch")),
-        "test accuracy": st.column_config.NumberColumn(format="percent", help=meaning("accuracy")),
-        "test loss": st.column_config.NumberColumn(format="%.4f", help=meaning("loss")),
-        "mistakes": st.column_config.NumberColumn(help="Test images the model reads wrong, of 10,000"),
-        "training time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "file size (KB)": st.column_config.NumberColumn(format="%.0f", help="The size of the saved model")})
+    st.table(summary_table(runs, mnist().y_test))
+    explain("parameters", "epoch", "accuracy", "loss")
 with recall_area:
     st.subheader("Recall per digit", help=meaning("recall"))
     per_digit = recalls(runs)

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from digits_core.preprocess import MAX_BYTES
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.corrections import ask
-from ui.draw import drawing_pad, empty_bars, predictor, show_prediction
+from ui.draw import CANVAS_PX, drawing_pad, empty_bars, predictor, show_prediction
+from ui.layout import fixed_and_beside
 from ui.nav import leave_legacy_navigation
 from ui.state import DRAW, pick_model
 
@@ -38,7 +40,7 @@ except (StoreError, WorkerError) as exc:  # a damaged stored model, or no traini
 st.caption(KEYBOARD)
 draw_tab, upload_tab, camera_tab = st.tabs(["Draw", "Upload a picture", "Camera"])
 with draw_tab:
-    pad, result_area = st.columns([5, 7], gap="medium")
+    pad, result_area = fixed_and_beside(CANVAS_PX, "pad")
     with pad:
         image = drawing_pad("canvas")
     with result_area:
@@ -48,7 +50,8 @@ with draw_tab:
         else:
             read(image, HINT, "canvas")
 with upload_tab:
-    upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"])
+    upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"],
+                              max_upload_size=MAX_BYTES // 1_000_000)  # a phone's photo (the server's cap too)
     if upload is None:
         st.info("Any photo or scan of one digit works: dark ink on light paper or light on dark.")
     else:

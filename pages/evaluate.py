@@ -8,6 +8,7 @@ from digits_core.store import StoreError
 from digits_core.worker import WorkerError
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
+from ui.layout import side_by_side
 from ui.forms import bounded_number
 from ui.glossary import explain, meaning
 from ui.lesson import EVALUATED_OWN, note
@@ -20,8 +21,9 @@ from ui.state import CV_RESULT, book, derived, mnist, pick_model, training_worke
 leave_legacy_navigation()
 GALLERY = 24
 CV_PRESET = "cnn-small"  # no batch norm: it learns well from the small default subset, in seconds a fold
-PER_DIGIT = {term: st.column_config.NumberColumn(format="%.3f", width="small", help=meaning(term))
-             for term in ("precision", "recall", "f1")}
+# Each column as wide as its heading needs (75 px each, "small", were too wide for a phone)
+PER_DIGIT = {term: st.column_config.NumberColumn(format="%.3f", width=px, help=meaning(term))
+             for term, px in (("precision", 80), ("recall", 64), ("f1", 56))}
 
 
 def evaluation(choice: str):
@@ -95,13 +97,13 @@ else:
     if result is not None:
         if book().find(choice) is not None:
             note(EVALUATED_OWN)
-        a, b, c = st.columns(3)
-        a.metric("Test accuracy", f"{result.accuracy:.2%}", help=f"{meaning('accuracy')} {meaning('test set')}")
-        b.metric("Test loss", f"{result.loss:.4f}", help=meaning("loss"))
-        c.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}",
-                 help="Test images the model reads wrong")
+        with st.container(horizontal=True):
+            st.metric("Test accuracy", f"{result.accuracy:.2%}", help=f"{meaning('accuracy')} {meaning('test set')}")
+            st.metric("Test loss", f"{result.loss:.4f}", help=meaning("loss"))
+            st.metric("Mistakes", f"{len(result.mistakes):,} of {len(result.labels):,}",
+                      help="Test images the model reads wrong")
 
-        matrix, scores = st.columns([4, 3], gap="medium")
+        matrix, scores = side_by_side("evaluate", 20, 20)
         with matrix:
             st.subheader("Confusion matrix", help=meaning("confusion matrix"))
             st.caption("Rows: the true digit; columns: what the model read. Click a cell to see its images.")
@@ -110,7 +112,7 @@ else:
         with scores:
             st.subheader("Per digit")
             st.dataframe(result.per_class, width="stretch", column_config={
-                **PER_DIGIT, "support": st.column_config.NumberColumn("images", width="small", help=meaning("images"))})
+                **PER_DIGIT, "support": st.column_config.NumberColumn("images", width=64, help=meaning("images"))})
             explain("precision", "recall", "f1")
             st.subheader("Most confused pairs")
             st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
@@ -125,7 +127,7 @@ st.divider()
 st.header("k-fold cross-validation", help=meaning("cross-validation"))
 st.caption("Train the same preset k times, each time holding out a different slice of the training "
            "set, to see how much the accuracy depends on the split.")
-a, b, c, d = st.columns(4)
+a, b, c, d = side_by_side("cv", 10, 10, 10, 10, gap="small")
 cv_preset = a.selectbox("Preset", list(PRESETS), list(PRESETS).index(CV_PRESET), key="cv_preset")
 folds = bounded_number(b, "Folds", 2, 10, 5, "cv_folds", help="k: how many networks to train, each with a different "
                        "slice held out.")

@@ -9,6 +9,7 @@ from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
 from ui.describe import counts_summary, digit_alt
 from ui.glossary import explain, meaning
+from ui.layout import fixed_and_beside
 from ui.nav import leave_legacy_navigation
 from ui.palette import ORDERED
 from ui.plots import class_balance, digit_figure, digit_grid, pixel_heatmap
@@ -16,6 +17,7 @@ from ui.state import mnist
 
 leave_legacy_navigation()
 GRID = 40  # images per page of the grid
+SAMPLE_PX = 260  # the sample up close, its index and its label
 
 
 @st.cache_data(show_spinner="Computing per-digit statistics...")
@@ -31,7 +33,7 @@ def digit_grids(split: str) -> tuple[go.Figure, go.Figure]:
     changes it, so one object serves every session.)"""
     mean, spread, _ = split_stats(split)
     return (digit_grid(mean, f"Mean image of each digit ({split} set)"),
-            digit_grid(spread, "Pixel spread (standard deviation): where the writers disagree", ORDERED))
+            digit_grid(spread, "Pixel spread (standard deviation)", ORDERED))  # a phone's width: the caption says more
 
 
 def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +68,7 @@ st.image([upscale(images[i], 2) for i in shown], caption=[f"#{i}: {labels[i]}" f
          alt=[digit_alt(labels[i], f"from the {split} set") for i in shown])
 
 st.subheader("One sample up close")
-pick = st.columns([1, 3])
+pick = fixed_and_beside(SAMPLE_PX, "heatmap")  # the heatmap goes under the sample where it would be too small
 index = pick[0].number_input(f"Index in the {split} set (0-{len(labels) - 1:,})", 0, len(labels) - 1,
                              int(shown[0]) if len(shown) else 0)
 pick[0].metric("Label", int(labels[index]))

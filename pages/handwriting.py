@@ -27,9 +27,9 @@ from ui.text import plain
 
 leave_legacy_navigation()
 SHOWN = 40  # samples of one digit in the grid, newest first
-PER_ROW = 8
+CARD_PX = 100  # a sample of the grid: its 84 px image, caption and Edit menu
 PAGE = "handwriting"
-IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (the server's limit for photos is 4 MB)
+IMPORT_MB = 16  # an .npz of 20,000 digits, uncompressed, is 15.7 MB (within the server's cap of 20 MB)
 OUTCOME = "handwriting_outcome"  # (where, succeeded, message) of the last change to the collection, shown once
 REFUSED = (HandwritingError, ClassDatabaseError)
 WIPE_WORD = "WIPE"  # what the teacher types before the class's data is wiped
@@ -66,18 +66,23 @@ def sample_grid(collection: Collection, digit: int) -> None:
     if not samples:
         st.info(f"No {digit} yet: correct a prediction on Draw, or import a collection below.")
         return
-    columns = st.columns(PER_ROW)
-    for slot, sample in enumerate(samples):
-        with columns[slot % PER_ROW]:
-            st.image(upscale(sample.image, 3), width=84, alt=digit_alt(digit, "of the class", sample.predicted))
-            st.caption("imported" if sample.predicted is None else f"read as {sample.predicted}")
-            with st.popover("Edit", help="Relabel or delete this sample"):
-                st.pills("It is a", [d for d in range(10) if d != digit], key=f"relabel-{sample.id}",
-                         on_change=relabel, args=(collection, sample.id), disabled=bool(locked("relabel")),
-                         help=locked("relabel"))
-                st.button("Delete", key=f"delete-{sample.id}", disabled=bool(locked("delete")),
-                          on_click=change, args=("grid", "Sample deleted.", collection.delete, sample.id),
-                          help=locked("delete") or "Remove this sample from the class collection")
+    with st.container(horizontal=True):  # as many a row as the screen has room for
+        for sample in samples:
+            _sample_card(collection, digit, sample)
+
+
+def _sample_card(collection: Collection, digit: int, sample: Any) -> None:
+    """One sample of the grid: its image, what the model read and its Edit menu."""
+    with st.container(width=CARD_PX):
+        st.image(upscale(sample.image, 3), width=84, alt=digit_alt(digit, "of the class", sample.predicted))
+        st.caption("imported" if sample.predicted is None else f"read as {sample.predicted}")
+        with st.popover("Edit", help="Relabel or delete this sample"):
+            st.pills("It is a", [d for d in range(10) if d != digit], key=f"relabel-{sample.id}",
+                     on_change=relabel, args=(collection, sample.id), disabled=bool(locked("relabel")),
+                     help=locked("relabel"))
+            st.button("Delete", key=f"delete-{sample.id}", disabled=bool(locked("delete")),
+                      on_click=change, args=("grid", "Sample deleted.", collection.delete, sample.id),
+                      help=locked("delete") or "Remove this sample from the class collection")
 
 
 def relabel(collection: Collection, sample_id: int) -> None:
@@ -101,12 +106,12 @@ def tuned_figures() -> None:
     if run is None:
         return
     held_out = run.meta["held_out"]
-    a, b, c = st.columns(3)
-    a.metric("Held-out class digits, before", f"{held_out['before']:.1%}",
-             help=f"{held_out['count']} digits of the class the tuning never saw. {meaning('held out')}")
-    b.metric("Held-out class digits, after", f"{held_out['after']:.1%}",
-             delta=f"{(held_out['after'] - held_out['before']) * 100:+.1f} points")
-    c.metric("MNIST test set, after", f"{run.test_accuracy:.2%}", help=meaning("test set"))
+    with st.container(horizontal=True):
+        st.metric("Held-out class digits, before", f"{held_out['before']:.1%}",
+                  help=f"{held_out['count']} digits of the class the tuning never saw. {meaning('held out')}")
+        st.metric("Held-out class digits, after", f"{held_out['after']:.1%}",
+                  delta=f"{(held_out['after'] - held_out['before']) * 100:+.1f} points")
+        st.metric("MNIST test set, after", f"{run.test_accuracy:.2%}", help=meaning("test set"))
     tuned = next((kept for kept in book().runs if kept.id == run.id), None)
     if tuned is not None:
         st.caption(f"The tuned model is kept as **{tuned.name}**, a run of this session: save it on Train.")
@@ -145,10 +150,10 @@ def manage(collection: Collection, total: int) -> None:
     if not imports:
         st.caption("No import yet.")
     for batch in imports:
-        what, remove = st.columns([3, 1], vertical_alignment="center")
         who = f", from browser {batch.browser_id[:8]}" if batch.browser_id else ""
-        what.text(f"{batch.name or 'An upload'}: {batch.count:,} digits, {batch.created_at:%Y-%m-%d %H:%M} UTC{who}")
-        remove.button("Remove this import", key=f"remove-batch-{batch.id}", disabled=bool(locked("delete")),
+        with st.container(horizontal=True, vertical_alignment="center"):  # the button goes under where it must
+            st.text(f"{batch.name or 'An upload'}: {batch.count:,} digits, {batch.created_at:%Y-%m-%d %H:%M} UTC{who}")
+            st.button("Remove this import", key=f"remove-batch-{batch.id}", disabled=bool(locked("delete")),
                       help=locked("delete"), on_click=change,
                       args=("manage", "Removed {0} digits of the import.", collection.delete_batch, batch.id))
     st.subheader("Samples by browser")
@@ -221,10 +226,10 @@ else:
         st.error(str(exc))
     else:
         model = page_model(PAGE)
-        a, b = st.columns(2)
-        a.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
-        b.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
-                 else f"{model.accuracy:.2%}")
+        with st.container(horizontal=True):
+            st.metric("Accuracy on the class's digits", f"{result.accuracy:.1%}", help=f"{len(digits.y_test)} digits")
+            st.metric("Accuracy on MNIST's test set", "not measured" if model is None or model.accuracy is None
+                      else f"{model.accuracy:.2%}")
         st.caption("Rows: the digit the student meant; columns: what the model read.", help=meaning("confusion matrix"))
         show_confusion(result.confusion, "class_confusion", clickable=False)
 

@@ -14,7 +14,8 @@ from digits_core.preprocess import ImageError, TooSmallError, to_mnist
 from digits_core.store import StoreError
 from digits_core.worker import ModelSource, RemoteExplainer, Worker, WorkerError
 from ui.describe import digit_alt, neighbourhood_summary, probabilities_summary
-from ui.draw import drawing_pad, predictor, sharp_image
+from ui.draw import CANVAS_PX, drawing_pad, predictor, sharp_image
+from ui.layout import fixed_and_beside
 from ui.glossary import explain, meaning
 from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
 from ui.lesson import LOOKED_INSIDE, note
@@ -138,7 +139,7 @@ choice = pick_model("inside")
 if choice is None:
     st.info("No model is available yet: train one on the Train page and come back.")
     st.stop()
-pad, result = st.columns([5, 7], gap="medium")
+pad, result = fixed_and_beside(CANVAS_PX, "pad")
 with pad:
     image = chosen_image()
 if image is None:

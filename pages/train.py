@@ -17,6 +17,7 @@ from ui.forms import bounded_number
 from ui.glossary import explain, meaning
 from ui.identity import locked
 from ui.jobs import busy, current_job, draw_curves, draw_progress, live, rerun_app_after_sending, start, taken_in
+from ui.layout import fixed_and_beside
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, delete_run, offer_for_drawing, rename_run, save_run, take_notices
@@ -29,6 +30,7 @@ training_worker().warm_up()  # TensorFlow's import starts now, not at the first 
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 TRAIN_BUTTON = "train-button"
 TABLE_POLL_SECONDS = 0.5
+SETTINGS_PX = 330  # the preset, samples and Train beside the layer table (479 px): both fit a laptop and a projector
 DEFAULTS_SEEN = "class_defaults_seen"  # the class defaults this session's form last started from
 
 
@@ -79,9 +81,9 @@ def _layer_table_body(spec: ModelSpec, was_ready: bool) -> None:
     if pending.exception() is None:
         table = pd.DataFrame(pending.result())
         st.dataframe(table, width="stretch", hide_index=True, height=320, column_config={
-            "layer": st.column_config.TextColumn(width="small"), "type": st.column_config.TextColumn(width="small"),
+            "layer": st.column_config.TextColumn(pinned=True),  # on a phone the table scrolls sideways under it
             "output shape": st.column_config.TextColumn(help=meaning("output shape")),
-            "parameters": st.column_config.NumberColumn(width="small", help=meaning("parameters"))})
+            "parameters": st.column_config.NumberColumn(help=meaning("parameters"))})
         st.caption(f"Total parameters: **{table['parameters'].sum():,}** · {spec.epochs} epoch(s), "
                    f"batch {spec.batch_size}, {spec.optimizer}, {spec.schedule} learning rate")
         explain("parameters", "epoch", "batch size", "optimizer", "learning rate")
@@ -226,9 +228,10 @@ def runs_table(runs) -> object:
         "samples": run.train_samples, "epochs": len(run.history), "seconds": run.train_seconds,
         "test accuracy": run.test_accuracy, "saved as": run.stored_as or ""} for run in shown])
     event = st.dataframe(frame, width="stretch", hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="runs_table", column_config={
-                             "reads drawings": st.column_config.CheckboxColumn(
-                                 width="small", help="The model Draw uses to read your drawings"),
+                         key="runs_table", column_order=[c for c in frame if c != "preset"], column_config={
+                             "reads drawings": st.column_config.CheckboxColumn(  # the preset: from the eye icon
+                                 "on Draw", help="The model Draw uses to read your drawings"),
+                             "run": st.column_config.TextColumn(pinned=True),
                              "samples": st.column_config.NumberColumn(help=meaning("training samples")),
                              "epochs": st.column_config.NumberColumn(help=meaning("epoch")),
                              "seconds": st.column_config.NumberColumn(format="%.1f"),
@@ -268,14 +271,14 @@ def run_actions(run) -> None:
         st.error(str(exc))
     if problem:
         st.error(problem, icon=":material/edit_off:")
-    a, b, c, d = st.columns(4)
-    a.button("Use to read drawings", on_click=activate, args=(run,), width="stretch",
-             disabled=run.label == active_name(), help="Draw will read your drawings with this run")
-    b.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
-                      width="stretch")
-    c.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False), f"{run.name}.csv",
-                      "text/csv", on_click="ignore", width="stretch")
-    d.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
+    with st.container(horizontal=True):  # wraps onto two rows where four buttons do not fit
+        st.button("Use to read drawings", on_click=activate, args=(run,), width="stretch",
+                  disabled=run.label == active_name(), help="Draw will read your drawings with this run")
+        st.download_button("Download (.keras)", lambda: run.model_bytes, f"{run.name}.keras", on_click="ignore",
+                           width="stretch")
+        st.download_button("History (CSV)", lambda: pd.DataFrame(run.history).to_csv(index=False),
+                           f"{run.name}.csv", "text/csv", on_click="ignore", width="stretch")
+        st.button("Delete", on_click=delete_run, args=(run.id,), width="stretch")
     post_controls(run)
 
 
@@ -292,7 +295,7 @@ def active_name() -> str | None:
 st.title("Train a network")
 defaults = class_defaults().current
 follow_class_defaults(defaults)
-settings, network = st.columns([2, 3], gap="large")
+settings, network = fixed_and_beside(SETTINGS_PX, "network")  # the layer table under it on a tablet
 with settings:
     st.session_state.setdefault(PRESET, DEFAULT_PRESET)
     preset = st.selectbox("Preset", list(PRESETS), key=PRESET, help=meaning("preset"))

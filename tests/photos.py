@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 FRAME = (640, 480)  # a webcam's picture, width x height
+PHONE = (4032, 3024)  # a 12-megapixel phone camera's picture
 HAND_SCALE = 4  # class_hand draws at 4 x 28 px, then scales back down
 BACKHAND = -0.3  # class_hand's lean: the top of a digit moves left by 0.3 px per px of height
 
@@ -109,6 +110,18 @@ def _encoded(pixels: np.ndarray, quality: int) -> bytes:
         image.save(buffer, format="JPEG", quality=quality)
     else:
         image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def phone_photo(digit: np.ndarray, seed: int, size: tuple[int, int] = PHONE, noise: float = 6.0) -> bytes:
+    """A phone camera's photo (JPEG bytes, 12 megapixels at quality 95, about 9 MB) of the 28x28 MNIST `digit` on
+    paper: the webcam photo enlarged, with the phone's finer sensor noise."""
+    look = Look(tilt=4, noise=0, jpeg=0)
+    small = Image.open(io.BytesIO(photo(digit, seed, look))).convert("RGB")
+    pixels = np.asarray(small.resize(size, Image.Resampling.BICUBIC), np.float32)
+    pixels += np.random.default_rng(seed).normal(0, noise, pixels.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=95, subsampling=0)
     return buffer.getvalue()
 
 

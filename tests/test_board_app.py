@@ -87,8 +87,8 @@ def test_use_this_model_makes_a_post_the_active_model_of_every_page(posted, mnis
     assert accuracy == f"{first.mnist_accuracy:.2%}"
     at.switch_page("pages/compare.py").run()
     assert not at.exception and at.multiselect(key="compared").value[0] == post_label(first)
-    compared = next(d.value for d in at.dataframe if "test accuracy" in d.value.columns)
-    assert compared["test accuracy"].iloc[0] == pytest.approx(first.mnist_accuracy)
+    compared = next(t.value for t in at.table if "test accuracy" in t.value.index)  # a column a model
+    assert compared.loc["test accuracy"].iloc[0] == f"{first.mnist_accuracy:.2%}"
     at.switch_page("pages/inside.py").run()
     at.radio(key="inside_source").set_value("A test image").run()
     at.number_input(key="inside_index").set_value(1).run()

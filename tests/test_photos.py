@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from digits_core.predictor import Predictor
-from digits_core.preprocess import to_mnist
-from tests.photos import Look, class_hand, photo
+from digits_core.preprocess import MAX_BYTES, to_mnist
+from tests.photos import Look, class_hand, phone_photo, photo
 
 DIGITS = 12
 LOOKS = {
@@ -66,3 +66,11 @@ def test_a_class_hand_is_what_mnist_models_read_worse(reader, mnist):
     seven = class_hand(mnist.x_test[0], 7)  # MNIST's first test digit is a 7
     assert seven.shape == (28, 28) and seven.dtype == np.uint8
     assert np.count_nonzero(seven >= 128) > np.count_nonzero(mnist.x_test[0] >= 128)  # the crossbar adds ink
+
+
+def test_a_phone_photo_of_12_megapixels_is_read(reader, mnist):
+    """A 4032x3024 photo of about 9 MB passes the byte and pixel caps and is read like a webcam's."""
+    index = int((mnist.y_test == 2).argmax())
+    picture = phone_photo(mnist.x_test[index], index)
+    assert 8e6 < len(picture) < MAX_BYTES
+    assert reader.predict(picture).digit == 2

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from digits_core.preprocess import (
+    MAX_BYTES,
     ImageError,
     ImageTooLargeError,
     NothingDrawnError,
@@ -268,7 +269,7 @@ def test_huge_array_and_huge_file_refused():
     with pytest.raises(ImageTooLargeError):
         to_mnist(np.zeros((5000, 3), np.uint8))
     with pytest.raises(ImageTooLargeError):
-        to_mnist(b"\x00" * (11 * 1024 * 1024))
+        to_mnist(b"\x00" * (MAX_BYTES + 1))
 
 
 def test_upscale_turns_each_pixel_into_a_square():

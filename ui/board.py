@@ -35,6 +35,9 @@ SHOWN = "board_shown"  # the post ids of the table's rows as last drawn, so a cl
 MESSAGE = "board_message"  # (ok, text) of the last action, shown once
 PRESET_ORDER = [*PRESETS, CUSTOM]  # each keeps its colour on every board
 FAILURES = (BoardError, RoleError, ClassDatabaseError, StoreError, WorkerError)
+# The ranking's columns a tablet fits beside each other; the preset, parameters, epochs, training time and time of
+# posting show from the table's eye icon (its column menu), and the chart below shows all but the last two.
+SHOWN_COLUMNS = ("place", "nickname", "model", "MNIST accuracy", "class accuracy")
 PROJECTOR_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"] { display: none; }
@@ -42,6 +45,11 @@ PROJECTOR_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.5rem; }
 [data-testid="stTable"] table { font-size: 1.5rem; width: 100%; }
 [data-testid="stMain"] h1 { font-size: 3.2rem; }
+@media (max-width: 640px) {  /* a phone: the place, nickname and accuracies (projector_table's columns 1-2, 7-8) */
+  [data-testid="stMainBlockContainer"] { padding: 1rem; }
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1rem; }
+  [data-testid="stTable"] :is(th, td):nth-child(n+3):nth-child(-n+6) { display: none; }
+}
 </style>"""
 
 
@@ -121,8 +129,9 @@ def ranking_table(ranking: Ranking) -> Post | None:
     order has changed since)."""
     st.session_state[SHOWN] = [row.post.id for row in ranking.rows]
     st.dataframe(ranking_frame(ranking.rows), hide_index=True, on_select=_choose, selection_mode="single-row",
-                 key="board_table", column_config={
-                     "place": st.column_config.NumberColumn(width="small"),
+                 key="board_table", column_order=SHOWN_COLUMNS, column_config={
+                     "place": st.column_config.NumberColumn(pinned=True),
+                     "nickname": st.column_config.TextColumn(pinned=True),
                      "parameters": st.column_config.NumberColumn(format="localized"),
                      "training time (s)": st.column_config.NumberColumn(format="%.1f"),
                      "MNIST accuracy": st.column_config.NumberColumn(format="percent"),

@@ -38,12 +38,13 @@ def ask(source: Any, prediction: Any, where: str) -> None:
             st.button("Undo my last correction", key=f"undo-{key}", icon=":material/undo:", on_click=_undo,
                       help="Take your latest saved digit out of the class collection")
         return
-    right, other = st.columns([1, 3], vertical_alignment="bottom")
-    right.button("Right", key=f"right-{key}", icon=":material/check:", on_click=_save,
-                 args=(key, where, source, prediction, prediction.digit),
-                 help="Keep this digit, read right, for the class")
-    other.pills("Wrong? It was", list(range(10)), key=f"pills-{key}", on_change=_save_picked,
-                args=(key, where, source, prediction), help="The digit you meant: kept in the class collection with it")
+    with st.container(horizontal=True, vertical_alignment="bottom"):  # the digits go under Right where they must
+        st.button("Right", key=f"right-{key}", icon=":material/check:", on_click=_save,
+                  args=(key, where, source, prediction, prediction.digit),
+                  help="Keep this digit, read right, for the class")
+        st.pills("Wrong? It was", list(range(10)), key=f"pills-{key}", on_change=_save_picked,
+                 args=(key, where, source, prediction),
+                 help="The digit you meant: kept in the class collection with it")
 
 
 def _save_picked(key: str, where: str, source: Any, prediction: Any) -> None:

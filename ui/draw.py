@@ -20,6 +20,7 @@ CANVAS_PX = 280
 STEPS = (("photo ink", "the digit found on the paper"), ("cropped", "cropped"), ("thickened", "strokes thickened"),
          ("scaled", "scaled to 20 px"), ("centred", "centred by mass"))
 SEEN_PX, STEP_PX = 168, 80  # on-screen widths: the model's 28x28 input six times, the steps small
+STEP_BOX_PX = 100  # a step's image and caption: "thickened" and "centred" fit on a line
 
 
 def predictor(choice: str) -> Any:
@@ -74,20 +75,21 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
     verdict.caption(f"Confidence {prediction.confidence:.1%}", help=meaning("confidence"))
     bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
     bars.caption(probabilities_summary(prediction.probabilities))
-    shown = [(key, title) for key, title in STEPS if key in prediction.steps]
-    seen, *steps = st.columns([2] + [1] * len(shown))
-    sharp_image(seen, prediction.image, SEEN_PX, "what the model saw (28x28)",
-                digit_alt(where="as the model saw it, 28 by 28 pixels", read=prediction.digit,
-                          confidence=prediction.confidence))
-    for column, (key, title) in zip(steps, shown):
-        sharp_image(column, prediction.steps[key], STEP_PX, title, f"your digit on its way to the model: {title}")
+    with st.container(horizontal=True, vertical_alignment="bottom"):  # the steps wrap onto a new row, not squeezed
+        sharp_image(st.container(width=SEEN_PX), prediction.image, SEEN_PX, "what the model saw (28x28)",
+                    digit_alt(where="as the model saw it, 28 by 28 pixels", read=prediction.digit,
+                              confidence=prediction.confidence))
+        for key, title in STEPS:
+            if key in prediction.steps:
+                sharp_image(st.container(width=STEP_BOX_PX), prediction.steps[key], STEP_PX, title,
+                            f"your digit on its way to the model: {title}")
     return prediction
 
 
 def sharp_image(where: Any, image: np.ndarray, width: int, caption: str, alt: str) -> None:
     """A grey image whose longer side is about `width` pixels, with `alt` saying what it shows; small ones are
-    enlarged by a whole factor first, so their pixels stay sharp squares. The caption is the column's width, not
-    the image's, so a narrow crop's caption does not wrap mid-word."""
+    enlarged by a whole factor first, so their pixels stay sharp squares. The caption is as wide as `where`, not
+    the image, so a narrow crop's caption does not wrap mid-word."""
     scale = width / max(image.shape)
     factor = max(1, int(scale))
     where.image(upscale(image, factor), width=max(1, round(image.shape[1] * scale)), alt=alt)

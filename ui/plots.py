@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 DIGITS = list(range(10))
 MARGIN = dict(l=10, r=10, t=40, b=10)  # every chart's: room for its title, little else
+# A legend under the x axis's title: one at the side left a phone's chart a third of its width
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.3)
 
 
 def _compact(fig: go.Figure, height: int) -> go.Figure:
@@ -88,7 +90,7 @@ def digit_grid(images: np.ndarray, title: str, scale: str = GREY) -> go.Figure:
     fig.for_each_annotation(lambda a: a.update(text=f"digit {a.text.split('=')[-1]}"))
     fig.update_xaxes(visible=False).update_yaxes(visible=False)
     fig.update_coloraxes(showscale=False)
-    return _compact(fig, 330)
+    return _compact(fig, 330).update_layout(margin_t=64)  # the title above the digits' labels, not over them
 
 
 def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]] = (), total_epochs: int | None = None,
@@ -127,9 +129,12 @@ def learning_curves(epochs: list[dict[str, Any]], batches: list[tuple[int, Any]]
                                          showlegend=col == 1, mode="lines+markers", marker_symbol=symbol,
                                          line=dict(color=colour, dash=dash)), row=1, col=col)
     if x == "epoch":
-        fig.update_xaxes(title="epoch", dtick=1, range=[0, total_epochs] if total_epochs else None)
+        span = total_epochs or (frame[x].max() if x in frame else 1)
+        ticks = dict(dtick=1) if span <= 5 else dict(nticks=6)  # whole epochs, never so many that labels overlap
+        fig.update_xaxes(title="epoch", range=[0, total_epochs] if total_epochs else None, **ticks)
     else:
         fig.update_xaxes(title="seconds of training")
+    fig.update_layout(legend=LEGEND_BELOW)
     return _compact(fig, height)
 
 
@@ -203,23 +208,27 @@ def recall_bars(recalls: dict[str, np.ndarray], colours: dict[str, str]) -> go.F
                             marker_pattern_shape=PATTERNS[number % len(PATTERNS)])
                      for number, (name, values) in enumerate(recalls.items())])
     low = min(float(np.min(values)) for values in recalls.values())
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(barmode="group", legend=LEGEND_BELOW)
     fig.update_xaxes(tickmode="array", tickvals=DIGITS, title="digit")
     fig.update_yaxes(tickformat=".1%", title="recall", range=[max(0.0, low - 0.02), 1.0])
     return _compact(fig, 320)
 
 
 def accuracy_time_scatter(points: pd.DataFrame, colours: dict[str, str]) -> go.Figure:
-    """Test accuracy against training time, one marker per model sized by its parameters; compared ones coloured."""
+    """Test accuracy against training time, one marker per model sized by its parameters: the compared ones in their
+    colours, named in the legend; the others grey, named on hover (names beside the markers overlapped)."""
     size = 12 + 40 * np.sqrt(points["parameters"] / max(points["parameters"].max(), 1))
-    fig = go.Figure(go.Scatter(
-        x=points["seconds"], y=points["accuracy"], mode="markers+text", text=points["name"],
-        textposition="top center", customdata=points["parameters"],
-        marker=dict(size=size, color=[colours.get(name, MUTED) for name in points["name"]], opacity=0.8),
+    compared = points["name"].isin(list(colours))
+    groups = [(name, points["name"] == name, colours[name]) for name in colours if name in set(points["name"])]
+    groups.append(("other models", ~compared, MUTED))
+    fig = go.Figure([go.Scatter(
+        x=points["seconds"][mine], y=points["accuracy"][mine], mode="markers", name=name, text=points["name"][mine],
+        customdata=points["parameters"][mine], marker=dict(size=size[mine], color=colour, opacity=0.8),
         hovertemplate="%{text}: %{y:.2%} in %{x:.0f} s, %{customdata:,} parameters<extra></extra>",
-    ))
+    ) for name, mine, colour in groups if mine.any()])
     fig.update_xaxes(title="training time (s)", type="log")
     fig.update_yaxes(title="test accuracy", tickformat=".1%")
+    fig.update_layout(legend=LEGEND_BELOW)
     return _compact(fig, 420)
 
 

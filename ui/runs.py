@@ -53,10 +53,10 @@ def offer_for_drawing(run: Run) -> None:
     if drawing is not None and drawing.name == run.label:
         st.success(f"**{run.name}** reads your drawings (since {clock(drawing.since)}).", icon=":material/draw:")
         return
-    left, right = st.columns([2, 3], vertical_alignment="center")
-    left.button("Use this model to read drawings", key=f"use-{run.id}", icon=":material/draw:", on_click=activate,
-                args=(run,), help="Draw, and Evaluate and Inside until you pick another there, will use this model")
-    right.caption(f"Draw reads with **{plain(drawing.name)}** now." if drawing else "No model reads drawings yet.")
+    with st.container(horizontal=True, vertical_alignment="center"):  # the line goes under the button where it must
+        st.button("Use this model to read drawings", key=f"use-{run.id}", icon=":material/draw:", on_click=activate,
+                  args=(run,), help="Draw, and Evaluate and Inside until you pick another there, will use this model")
+        st.caption(f"Draw reads with **{plain(drawing.name)}** now." if drawing else "No model reads drawings yet.")
 
 
 def active_run() -> Run | None:

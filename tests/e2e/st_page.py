@@ -23,9 +23,9 @@ Point = tuple[float, float]
 
 @contextmanager
 def tab_on(browser, base_url: str, name: str, **options) -> Iterator[Page]:
-    """A fresh tab at 1280x800 on `base_url` (a new Streamlit session), its context made with `options`; its last
-    view is saved as screenshots/<name>.png."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, **options)
+    """A fresh tab at 1280x800 on `base_url` (a new Streamlit session), its context made with `options` (a screen of
+    VIEWPORTS among them); its last view is saved as screenshots/<name>.png."""
+    context = browser.new_context(base_url=base_url, **{"viewport": VIEWPORT, **options})
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     try:
@@ -215,6 +215,27 @@ def draw(page: Page, strokes: Iterable[Sequence[Point]], box: Box = WHOLE) -> No
         for point in points[1:]:
             page.mouse.move(*point, steps=6)
         page.mouse.up()
+
+
+def touch_draw(page: Page, strokes: Iterable[Sequence[Point]], box: Box = WHOLE, steps: int = 6) -> None:
+    """Draw strokes with a finger, as `draw` does with the mouse: touch events sent through the DevTools protocol
+    (the tab's context has touch), `steps` moves from each point to the next."""
+    surface = canvas(page)
+    surface.scroll_into_view_if_needed()
+    rect = surface.bounding_box()
+    assert rect, "the canvas is not on screen"
+    devtools = page.context.new_cdp_session(page)
+
+    def touch(kind: str, *points: Point) -> None:
+        devtools.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y} for x, y in points]})
+
+    for points in on_screen(rect, strokes, box):
+        touch("touchStart", points[0])
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for step in range(1, steps + 1):
+                touch("touchMove", (x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps))
+        touch("touchEnd")
+    devtools.detach()
 
 
 def on_screen(rect: dict, strokes: Iterable[Sequence[Point]], box: Box = WHOLE) -> list[list[Point]]:
