@@ -55,15 +55,28 @@ class RunTimes:
             body = self._body(work, running or {})
             return None if body is None else body + self._startup()
 
+    def startup(self) -> float:
+        """A start-up's expected seconds: what a run that takes its slot needs before its first progress shows."""
+        with self._lock:
+            return self._startup()
+
+    def tail(self) -> float:
+        """A tail's expected seconds: what a run needs after its fit before its slot is free."""
+        with self._lock:
+            return self._tail()
+
     def _startup(self) -> float:
-        """A start-up's expected seconds: the median of recent ones without the slowest (a trace), when there are."""
+        """The median of recent start-ups without the slowest (a trace), when there are."""
         return statistics.median(sorted(self._startups)[:-1] or self._startups) if self._startups else DEFAULT_STARTUP
+
+    def _tail(self) -> float:
+        return statistics.median(self._tails) if self._tails else DEFAULT_TAIL
 
     def _body(self, work: Work, running: dict[Work, float]) -> float | None:
         if self._bodies.get(work):
             return statistics.median(self._bodies[work])
         if work in running:
-            return running[work] + (statistics.median(self._tails) if self._tails else DEFAULT_TAIL)
+            return running[work] + self._tail()
         alike = [(other.samples, statistics.median(bodies)) for other, bodies in self._bodies.items()
                  if other.network == work.network and bodies]
         if not alike:

@@ -86,17 +86,19 @@ class Slots:
             return next((place for place, job in enumerate(self._waiting, start=1) if job.ticket == ticket), None)
 
     def estimated_start(self, ticket: int) -> float | None:
-        """Seconds until the waiting job `ticket` should start, from the record of runs like those ahead of it;
-        None when it is not waiting or a run ahead is of a kind not measured yet."""
+        """Seconds until the waiting job `ticket` should start, as its student sees it (its first progress, after its
+        start-up), from the record of runs like those ahead of it; None when it is not waiting or a run ahead is of a
+        kind not measured yet."""
         with self._condition:
             running, waiting = list(self._running.values()), list(self._waiting)
         place = next((place for place, job in enumerate(waiting) if job.ticket == ticket), None)
         if place is None:
             return None
         under_way = {job.work: body for job in running if job.work and (body := job.projected_body()) is not None}
-        remaining = [job.remaining(self.times.expected(job.work, under_way)) for job in running]
+        remaining = [job.remaining(self.times.expected(job.work, under_way), self.times.tail()) for job in running]
         ahead = [self.times.expected(job.work, under_way) for job in waiting[:place]]
-        return wait_before_start(self.capacity, remaining, ahead)
+        wait = wait_before_start(self.capacity, remaining, ahead)
+        return None if wait is None else wait + self.times.startup()
 
     @property
     def running(self) -> int:
@@ -221,15 +223,16 @@ class Job:
             return None
         return (1.0 - done_first) * (latest - first) / (done_latest - done_first)
 
-    def remaining(self, expected: float | None) -> float | None:
-        """Seconds until this running job ends: from its own pace, else from the `expected` duration of runs like it."""
+    def remaining(self, expected: float | None, tail: float) -> float | None:
+        """Seconds until this running job ends: from its own pace (its fit's end, then a `tail`), else from the
+        `expected` duration of runs like it."""
         body = self.projected_body()
         with self._lock:
             if self._started is None:
                 return expected
             now = time.monotonic()
             if body is not None:
-                return max(self._reports[0][0] + body - now, 0.0)
+                return max(self._reports[0][0] + body - now, 0.0) + tail
             return None if expected is None else max(self._started + expected - now, 0.0)
 
     def _run_of(self, epoch: int) -> int:

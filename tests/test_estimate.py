@@ -48,7 +48,7 @@ def update(share: float) -> BatchUpdate:
 
 def test_queued_jobs_see_their_start_from_the_record_and_the_running_jobs_pace():
     slots, go_on = Slots(1), threading.Event()
-    slots.times.add(FAST, startup=0.1, body=20.0)
+    slots.times.add(FAST, startup=0.5, body=20.0, tail=2.0)  # 2 s of its 20 after its last progress report
 
     def steady(job):  # a run that reports its first batch, then is a fifth through 1 s later
         job.on_batch(update(0.1))
@@ -60,11 +60,13 @@ def test_queued_jobs_see_their_start_from_the_record_and_the_running_jobs_pace()
     wait_until(lambda: slots.running == 1)
     second, third = (Job("train", lambda job: None, slots, work=FAST).start() for _ in range(2))
     wait_until(lambda: third.snapshot().queue_position == 2)
-    assert third.snapshot().estimated_start == pytest.approx(20.1 + 20.1, abs=1.0)  # the record: 20 s a run
+    # The record: 20.5 s a run; a start shows once its own run has started up (0.5 s).
+    assert third.snapshot().estimated_start == pytest.approx(20.5 + 20.5 + 0.5, abs=1.0)
     wait_until(lambda: first.projected_body() is not None, timeout=5)
-    # From its own pace (a tenth of the fit in a second) the first ends about 8 s after its second report.
-    assert second.snapshot().estimated_start == pytest.approx(8.0, abs=1.0)
-    assert third.snapshot().estimated_start == pytest.approx(8.0 + 20.1, abs=1.0)
+    # From its own pace (a tenth of the fit in a second) the first's fit ends about 8 s after its second report,
+    # then its tail; the second then starts up.
+    assert second.snapshot().estimated_start == pytest.approx(8.0 + 2.0 + 0.5, abs=1.0)
+    assert third.snapshot().estimated_start == pytest.approx(8.0 + 2.0 + 20.5 + 0.5, abs=1.0)
     assert third.change_work(Work(FAST.network, 30_000)) and third.work.samples == 30_000
     go_on.set()
     assert finished(third).snapshot().state == DONE
