@@ -12,19 +12,25 @@ the real one, when the last result arrived after the first press, the drawing st
 trainings ran, and the resident memory of the server and of its training process.
 
     python -m benchmarks.classroom --all-train [--students 30] [--browsers 3] [--drawers 5] [--within 60]
-        [--one-core] [--class-images N] [--servers 2] [--json]
+        [--one-core] [--class-images N] [--servers 2] [--clients-nice 19] [--json]
 
 `--one-core` holds the server and its training process to one core (`taskset -c 0`, as a busy
 Community Cloud container gives); the clients keep both. `--class-images N` has the teacher set
 the class's default training images to N on the Train page first (the page's defaults are then N).
 `--servers 2` runs two app servers, each with its own training process, on one throwaway PostgreSQL
 (a school's replicas behind sticky sessions): students alternate between them.
+
+In a class the students' browsers run on their own devices; here the clients (light sessions, Chromium)
+share the server's two cores. `--clients-nice N` (default 19) runs them at that nice value, so they take
+what the server and its training process leave, as remote devices would take nothing; `--clients-nice 0`
+lets them compete as equals. Their CPU seconds are printed either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 import sys
@@ -201,14 +207,21 @@ async def chromium_trainer(browser, url: str, student: Student, bell: Bell, afte
         await context.close()
 
 
+def lower_the_clients(nice: int) -> None:
+    """This thread (the light sessions) and the processes it starts from now on (Playwright's driver, Chromium)
+    at nice `nice`: the students' devices, which in class are not the server's."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 async def lesson(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
-                 servers: int, log: Path) -> dict:
+                 servers: int, clients_nice: int, log: Path) -> dict:
     from playwright.async_api import async_playwright
 
     seen = Class()
     class_ = [Student(f"student {i + 1}", "chromium" if i < browsers else "light") for i in range(students)]
-    async with async_playwright() as playwright:
-        with class_servers(servers, log) as started:
+    with class_servers(servers, log) as started:  # started first: the servers keep this process's priority
+        lower_the_clients(clients_nice)
+        async with async_playwright() as playwright:
             urls = [url for url, _ in started]
             for url, server in started:
                 if one_core:
@@ -242,7 +255,7 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
             cpu.sample()
             await browser.close()
     return {**figures(class_, seen, memory.peaks, cpu.totals(), one_core), "class_images": class_images or 60_000,
-            "servers": servers}
+            "servers": servers, "clients_nice": clients_nice}
 
 
 def figures(class_: list[Student], seen: Class, memory: dict[str, float], cpu: dict[str, float],
@@ -263,7 +276,8 @@ def figures(class_: list[Student], seen: Class, memory: dict[str, float], cpu: d
         "estimates_within_25_percent": sum(abs(e) <= 0.25 for e in errors), "estimates_shown": len(errors),
         "worst_estimate_error": max(errors, key=abs, default=None),
         "peak_server_mb": memory["server_mb"], "peak_training_process_mb": memory["training_process_mb"],
-        "server_cpu_s": cpu["server"], "missing_readings": seen.missing,
+        "server_cpu_s": cpu["server"], "browsers_cpu_s": cpu["browsers"], "light_sessions_cpu_s": cpu["light"],
+        "missing_readings": seen.missing,
         "errors": [f"{s.who}: {text[:120]}" for s in class_ for text in s.errors] + seen.errors,
         "trainings": [{**asdict(s), "wait_s": s.started - s.pressed, "duration_s": s.ended - s.started,
                        "told_wait_s": None if s.estimate is None else s.estimate - s.pressed,
@@ -288,7 +302,8 @@ def print_table(f: dict) -> None:
           f"{f['estimates_shown']} (worst {f['worst_estimate_error'] or 0:+.0%}) |")
     print(f"| peak memory of one server / its training process | {f['peak_server_mb']:.0f} / "
           f"{f['peak_training_process_mb']:.0f} MB |")
-    print(f"| server CPU seconds, training process included | {f['server_cpu_s']:.0f} |")
+    print(f"| CPU seconds: server and training process / Chromium / light sessions (nice {f['clients_nice']}) "
+          f"| {f['server_cpu_s']:.0f} / {f['browsers_cpu_s']:.0f} / {f['light_sessions_cpu_s']:.0f} |")
     print("\n| student | pressed at | first place | told to wait | waited | trained (of which the fit) "
           "| test accuracy |\n|---|---|---|---|---|---|---|")
     for run in f["trainings"]:
@@ -300,8 +315,8 @@ def print_table(f: dict) -> None:
 
 
 def main(students: int, browsers: int, drawers: int, within: float, one_core: bool, class_images: int | None,
-         servers: int, as_json: bool) -> int:
-    result = asyncio.run(lesson(students, browsers, drawers, within, one_core, class_images, servers,
+         servers: int, clients_nice: int, as_json: bool) -> int:
+    result = asyncio.run(lesson(students, browsers, drawers, within, one_core, class_images, servers, clients_nice,
                                 Path(tempfile.mkdtemp()) / "streamlit.log"))
     print_table(result)
     if as_json:

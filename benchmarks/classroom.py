@@ -489,12 +489,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="--all-train: the teacher first sets the class's default training images to this")
     parser.add_argument("--servers", type=int, default=1,
                         help="--all-train: app servers on one throwaway PostgreSQL, students alternating")
+    parser.add_argument("--clients-nice", type=int, default=19, choices=range(20), metavar="0-19",
+                        help="--all-train: the clients' nice value (students' devices are not the server's)")
     args = parser.parse_args(argv)
     if args.all_train:
         from benchmarks import alltrain
 
         return alltrain.main(args.students, 3 if args.browsers is None else args.browsers, args.drawers,
-                             args.within, args.one_core, args.class_images, args.servers, args.json)
+                             args.within, args.one_core, args.class_images, args.servers, args.clients_nice,
+                             args.json)
     if args.students < 4 and not args.draw_only:
         parser.error("--students must be at least 4 (two close their tab, one trains, one draws)")
     # Quick runs still last long enough that the queued tab's 10 s of grace end while it waits in line: the two
