@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.charts import show_waiting_charts
 from ui.identity import identity_sidebar, keep_identity
 from ui.jobs import collect
 from ui.nav import run_page, sidebar
@@ -26,3 +27,4 @@ collect()
 sidebar(page)
 identity_sidebar()
 run_page(page)  # the page's leave_legacy_navigation() checks that it came this way
+show_waiting_charts()  # a new tab's charts come once it has painted the page

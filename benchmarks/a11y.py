@@ -24,8 +24,8 @@ from typing import Callable
 import numpy as np
 
 from benchmarks.appserver import REPO, VIEWPORT, launch_chromium, running_app, scratch_env, scratch_models
-from tests.e2e.st_page import (DIGITS, SLOW_MS, TRAIN_MS, button, canvas, draw, idle, metric, no_exception,
-                               open_page, start_training)
+from tests.e2e.st_page import (DIGITS, SLOW_MS, TRAIN_MS, button, canvas, charts_in_place, draw, idle, metric,
+                               no_exception, open_page, start_training)
 from ui.palette import CATEGORIES, DIGIT_COLOURS, HIGHLIGHT, MUTED, OKABE_ITO, TRAIN, VALIDATION, contrast
 from ui.routes import URLS
 
@@ -113,6 +113,7 @@ def visit(page, title: str, scratch: Path) -> None:
     go(page, title)
     if title in ACTIONS:
         ACTIONS[title](page, scratch)
+    charts_in_place(page)
     no_exception(page)
 
 

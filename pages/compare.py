@@ -7,6 +7,7 @@ import streamlit as st
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.charts import chart
 from ui.glossary import explain, meaning
 from ui.layout import side_by_side
 from ui.lesson import COMPARED, compared_kinds, note
@@ -39,9 +40,9 @@ def curves(runs: dict[str, object], colours: dict[str, str], seconds: bool) -> N
     if not records:
         st.caption("None of these models has a training history.")
         return
-    st.plotly_chart(learning_curves(records, by_run=True, names=dict(enumerate(runs, start=1)),
-                                    colours=dict(enumerate(colours.values(), start=1)),
-                                    x="elapsed" if seconds else "epoch", height=360), width="stretch")
+    chart(learning_curves(records, by_run=True, names=dict(enumerate(runs, start=1)),
+                          colours=dict(enumerate(colours.values(), start=1)), x="elapsed" if seconds else "epoch",
+                          height=360))
     st.caption(" ".join(curves_summary(run.history, name) for name, run in runs.items()))
 
 
@@ -145,7 +146,7 @@ def scatter(colours: dict[str, str]) -> None:
     if points.empty:
         st.caption("No model with a training time yet.")
         return
-    st.plotly_chart(accuracy_time_scatter(points, colours), width="stretch")
+    chart(accuracy_time_scatter(points, colours))
     table_behind(points.rename(columns={"name": "model", "seconds": "training time (s)",
                                         "accuracy": "test accuracy"}).round(4))
 
@@ -181,7 +182,7 @@ with table_area:
 with recall_area:
     st.subheader("Recall per digit", help=meaning("recall"))
     per_digit = recalls(runs)
-    st.plotly_chart(recall_bars(per_digit, colours), width="stretch")
+    chart(recall_bars(per_digit, colours))
     table_behind(pd.DataFrame(per_digit).rename_axis("digit").round(4))
 
 st.header("A pair, image by image")

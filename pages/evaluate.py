@@ -6,6 +6,7 @@ from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
+from ui.charts import chart
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.layout import side_by_side
@@ -77,10 +78,10 @@ def show_cv(cv) -> None:
     if cv.stopped:
         st.caption(f"Stopped after {len(cv.fold_accuracies)} fold(s); the last one did not finish its epochs.")
     box, curves = st.columns([1, 2])
-    box.plotly_chart(fold_box(cv.fold_accuracies), width="stretch")
+    chart(fold_box(cv.fold_accuracies), box)
     box.caption("Held-out accuracy of each fold: " + ", ".join(f"{a:.2%}" for a in cv.fold_accuracies) + ".")
     records = [{**record, "run": fold} for fold, history in enumerate(cv.histories, start=1) for record in history]
-    curves.plotly_chart(learning_curves(records, by_run=True), width="stretch")
+    chart(learning_curves(records, by_run=True), curves)
     curves.caption(" ".join(curves_summary(history, f"Fold {fold}") for fold, history in enumerate(cv.histories, 1)))
 
 

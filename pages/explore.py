@@ -7,6 +7,7 @@ import streamlit as st
 
 from digits_core.preprocess import upscale
 from digits_core.stats import digit_mean_and_spread, facts
+from ui.charts import chart
 from ui.describe import counts_summary, digit_alt
 from ui.glossary import explain, meaning
 from ui.layout import fixed_and_beside
@@ -72,18 +73,18 @@ pick = fixed_and_beside(SAMPLE_PX, "heatmap")  # the heatmap goes under the samp
 index = pick[0].number_input(f"Index in the {split} set (0-{len(labels) - 1:,})", 0, len(labels) - 1,
                              int(shown[0]) if len(shown) else 0)
 pick[0].metric("Label", int(labels[index]))
-pick[0].plotly_chart(digit_figure(images[index], height=260), width="stretch")
-pick[1].plotly_chart(pixel_heatmap(images[index]), width="stretch")
+chart(digit_figure(images[index], height=260), pick[0])
+chart(pixel_heatmap(images[index]), pick[1])
 pick[1].caption("The 784 numbers the network reads: 0 is black background, 255 full white ink.",
                 help=meaning("pixel"))
 
 st.subheader("The dataset at a glance")
 explain("class balance", "mean image", "spread")
 data = mnist()
-st.plotly_chart(class_balance(data.y_train, data.y_test), width="stretch")
+chart(class_balance(data.y_train, data.y_test))
 st.caption(counts_summary(data.y_train, data.y_test))
 for grid in digit_grids(split):
-    st.plotly_chart(grid, width="stretch")
+    chart(grid)
 st.caption("The digits 0 to 9, one small image each: first the average of all their images, bright where most "
            "writers put ink; then the spread, bright where the writers disagree.")
 st.table(pd.DataFrame({name: split_stats(name)[2] for name in ("train", "test")}))

@@ -12,6 +12,7 @@ from digits_core.spec import ACTIVATIONS, HEADS, LIMITS, OPTIMIZERS, PADDINGS, S
 from digits_core.store import MAX_NAME, NAME_RULE, StoreError, sanitize_name
 from digits_core.worker import WorkerError
 from ui.board import post_controls
+from ui.charts import chart
 from ui.describe import curves_summary
 from ui.forms import bounded_number
 from ui.glossary import explain, meaning
@@ -342,7 +343,7 @@ if current_job("train") is None:
     else:
         st.caption("The learning curves grow here while the network trains.")
     history, epochs = (runs[-1].history, None) if runs else ([], spec.epochs if spec else None)
-    st.plotly_chart(learning_curves(history, total_epochs=epochs), width="stretch")
+    chart(learning_curves(history, total_epochs=epochs))
     if history:
         st.caption(curves_summary(history))
 live("train", draw_run, lambda snap, job: draw_curves(snap, job, st.session_state.get(PLAN, [])), fewer_images)

@@ -10,6 +10,7 @@ import streamlit as st
 from digits_core.models import Models
 from digits_core.preprocess import ImageError, NothingDrawnError, TooSmallError, upscale
 
+from .charts import chart
 from .describe import digit_alt, probabilities_summary
 from .glossary import meaning
 from .inside import LAST_DIGIT
@@ -51,7 +52,7 @@ def empty_bars() -> None:
     """Where the ten probabilities will show, before the first reading: the browser also loads Plotly's code
     with the page, not at the first answer (which took about 2 s instead of 0.4 s in a busy class)."""
     _, bars = st.columns([1, 2])
-    bars.plotly_chart(probability_bars(np.zeros(10), height=240), width="stretch", key="empty-bars")
+    chart(probability_bars(np.zeros(10), height=240), bars, key="empty-bars")
 
 
 def show_prediction(reader: Any, source: object, hint: str) -> Any:
@@ -73,7 +74,7 @@ def show_prediction(reader: Any, source: object, hint: str) -> Any:
     verdict, bars = st.columns([1, 2])
     verdict.metric("Prediction", prediction.digit, help=f"The digit with the highest probability. {meaning('softmax')}")
     verdict.caption(f"Confidence {prediction.confidence:.1%}", help=meaning("confidence"))
-    bars.plotly_chart(probability_bars(prediction.probabilities, height=240), width="stretch")
+    chart(probability_bars(prediction.probabilities, height=240), bars)
     bars.caption(probabilities_summary(prediction.probabilities))
     with st.container(horizontal=True, vertical_alignment="bottom"):  # the steps wrap onto a new row, not squeezed
         sharp_image(st.container(width=SEEN_PX), prediction.image, SEEN_PX, "what the model saw (28x28)",

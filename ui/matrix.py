@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from . import charts
 from .describe import confusion_table, table_behind
 from .plots import confusion_figure, selected_cell
 
@@ -17,11 +18,11 @@ Cell = tuple[int, int]  # (true digit, digit read)
 
 def show_confusion(confusion: np.ndarray, key: str, difference: bool = False, clickable: bool = True) -> None:
     """The chart (clicks go to pick_cell's list when `clickable`) and, folded under it, the matrix as a table."""
-    chart = confusion_figure(confusion, difference)
+    figure = confusion_figure(confusion, difference)
     if clickable:
-        st.plotly_chart(chart, width="stretch", key=key, on_select=lambda: _take_click(key), selection_mode="points")
+        charts.chart(figure, key=key, on_select=lambda: _take_click(key), selection_mode="points")
     else:
-        st.plotly_chart(chart, width="stretch", key=key)
+        charts.chart(figure, key=key)
     table_behind(confusion_table(confusion, signed=difference), "The matrix as a table")
 
 
