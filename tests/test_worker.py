@@ -22,7 +22,10 @@ from digits_core.handwriting import LabelledSet
 from digits_core.worker import ModelSource, Worker, WorkerError
 
 SPEC = get_preset("dense-128x2").spec.with_changes(epochs=2, batch_size=32)
-SAMPLES = 6000  # about 190 batches an epoch: a few progress updates each
+# Progress updates come at most 4 a second, the first a quarter second into an epoch: epochs of 30,000 images
+# (about 1.2 s here) give several on any machine, where 6,000 took 0.25 s and sometimes gave none (a stop
+# asked at the first update then came after the run had ended).
+SAMPLES = 30_000
 
 
 @pytest.fixture(scope="module")

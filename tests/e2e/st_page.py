@@ -48,8 +48,11 @@ def idle(page: Page, timeout: float = SLOW_MS) -> None:
 
 
 def open_page(page: Page, path: str) -> None:
-    """Open `path`, wait for its first run to end and check that nothing raised."""
+    """Open `path`, wait for its first run to end (and a new tab's rerun with its charts, which redraws every
+    element: a click during it can land elsewhere) and check that nothing raised."""
     page.goto(path)
+    idle(page)
+    charts_in_place(page)
     idle(page)
     no_exception(page)
 
