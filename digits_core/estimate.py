@@ -46,9 +46,9 @@ class RunTimes:
             self._tails.append(tail)
 
     def expected(self, work: Work | None, running: dict[Work, float] | None = None) -> float | None:
-        """Seconds a run of `work` should take: from runs like it, else from a run of it under way (`running`: the
-        fits projected from their pace, to which a tail is added), else from runs of the same network on other
-        images, in proportion; None if none."""
+        """Seconds a run of `work` should take: from runs like it and a run of it under way (`running`: the fits
+        projected from their pace, to which a tail is added), else from runs of the same network on other images,
+        in proportion; None if none."""
         if work is None:
             return None
         with self._lock:
@@ -73,10 +73,11 @@ class RunTimes:
         return statistics.median(self._tails) if self._tails else DEFAULT_TAIL
 
     def _body(self, work: Work, running: dict[Work, float]) -> float | None:
-        if self._bodies.get(work):
-            return statistics.median(self._bodies[work])
-        if work in running:
-            return running[work] + self._tail()
+        seen = list(self._bodies.get(work, ()))
+        if work in running:  # the latest evidence: a network's first fit in the process is slower than the next ones
+            seen.append(running[work] + self._tail())
+        if seen:
+            return statistics.median(seen)
         alike = [(other.samples, statistics.median(bodies)) for other, bodies in self._bodies.items()
                  if other.network == work.network and bodies]
         if not alike:

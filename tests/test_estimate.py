@@ -35,6 +35,12 @@ def test_other_images_are_scaled_and_a_run_under_way_stands_for_its_kind():
         pytest.approx(6.0 + 0.35 + 0.5)
 
 
+def test_a_run_under_way_counts_with_the_runs_before_it():
+    times = RunTimes()
+    times.add(FAST, startup=0.5, body=9.0, tail=1.0)  # a network's first fit in the process is the slowest
+    assert times.expected(FAST, running={FAST: 5.0}) == pytest.approx((9.0 + 5.0 + 1.0) / 2 + 0.5)
+
+
 def test_the_wait_adds_the_runs_ahead_to_the_first_free_slot():
     assert wait_before_start(1, [3.0], [8.0, 8.0]) == 19.0
     assert wait_before_start(2, [3.0], [8.0, 8.0]) == 8.0  # one slot is free: the first ahead starts now
@@ -64,9 +70,10 @@ def test_queued_jobs_see_their_start_from_the_record_and_the_running_jobs_pace()
     assert third.snapshot().estimated_start == pytest.approx(20.5 + 20.5 + 0.5, abs=1.0)
     wait_until(lambda: first.projected_body() is not None, timeout=5)
     # From its own pace (a tenth of the fit in a second) the first's fit ends about 8 s after its second report,
-    # then its tail; the second then starts up.
+    # then its tail; the second then starts up. The second's run counts the first's pace with the record: the
+    # median of 20 s and 9 + 2 s.
     assert second.snapshot().estimated_start == pytest.approx(8.0 + 2.0 + 0.5, abs=1.0)
-    assert third.snapshot().estimated_start == pytest.approx(8.0 + 2.0 + 20.5 + 0.5, abs=1.0)
+    assert third.snapshot().estimated_start == pytest.approx(8.0 + 2.0 + 15.5 + 0.5 + 0.5, abs=1.0)
     assert third.change_work(Work(FAST.network, 30_000)) and third.work.samples == 30_000
     go_on.set()
     assert finished(third).snapshot().state == DONE
