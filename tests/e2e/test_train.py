@@ -2,7 +2,7 @@
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from st_page import TRAIN_MS, button, idle, metric, no_exception, open_page, start_training
 
@@ -19,6 +19,11 @@ def curve_points(page: Page):
 
 GROWING = """() => document.querySelector('[data-testid="stPlotlyChart"] .scatterlayer path.point') !== null
     && [...document.querySelectorAll('[data-testid="stMain"] button')].some(b => b.innerText.trim() === 'Stop')"""
+
+
+def selected_cell(grid: Locator) -> Locator:
+    """The grid's selected cell in its accessibility table (glide-cell-<column>-<row>; column 0 is the row marker)."""
+    return grid.locator('td[aria-selected="true"]')
 
 
 def test_short_training_grows_the_chart_and_ends_with_test_accuracy(page: Page):
@@ -56,13 +61,17 @@ def test_train_is_taken_before_the_layer_table_is_built(page: Page):
 
 def test_an_impossible_network_says_why_beside_the_train_button(page: Page):
     open_page(page, "/train")
+    expect(page.get_by_text("Total parameters")).to_be_visible(timeout=TRAIN_MS)  # the table's rerun came...
+    idle(page)  # ...and went: it redraws the grids, so a key pressed during it is lost
     page.get_by_text("Customise the network and its training").click()
     conv = page.get_by_test_id("stDataFrame").nth(1)  # the convolution blocks (0 is the summary)
     conv.scroll_into_view_if_needed()
     box = conv.bounding_box()
     page.mouse.click(box["x"] + 80, box["y"] + 55)  # the first block's filters cell...
+    expect(selected_cell(conv)).to_have_id("glide-cell-1-0")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # ...then its strides: 4 leaves nothing of the image for the third block
+    expect(selected_cell(conv)).to_have_id("glide-cell-3-0")
     page.keyboard.press("Enter")  # opens the grid's cell editor (an input over the canvas)
     cell = page.locator("input.gdg-input")
     expect(cell).to_have_value("2")
