@@ -15,10 +15,11 @@ trainings ran, and the resident memory of the server and of its training process
         [--one-core] [--class-images N] [--servers 2] [--clients-nice 19] [--json]
 
 `--one-core` holds the server and its training process to one core (`taskset -c 0`, as a busy
-Community Cloud container gives); the clients keep both. `--class-images N` has the teacher set
-the class's default training images to N on the Train page first (the page's defaults are then N).
-`--servers 2` runs two app servers, each with its own training process, on one throwaway PostgreSQL
-(a school's replicas behind sticky sessions): students alternate between them.
+Community Cloud container gives; with `--servers 2`, each server its own core); the clients keep
+both. `--class-images N` has the teacher set the class's default training images to N on the Train
+page first (the page's defaults are then N). `--servers 2` runs two app servers, each with its own
+training process, on one throwaway PostgreSQL (a school's replicas behind sticky sessions):
+students alternate between them.
 
 In a class the students' browsers run on their own devices; here the clients (light sessions, Chromium)
 share the server's two cores. `--clients-nice N` (default 19) runs them at that nice value, so they take
@@ -223,9 +224,9 @@ async def lesson(students: int, browsers: int, drawers: int, within: float, one_
         lower_the_clients(clients_nice)
         async with async_playwright() as playwright:
             urls = [url for url, _ in started]
-            for url, server in started:
-                if one_core:
-                    server.cpu_affinity([0])  # its training process, started later, inherits it
+            for index, (url, server) in enumerate(started):
+                if one_core:  # a core each: two servers are two one-core replicas; the training process inherits it
+                    server.cpu_affinity([index % psutil.cpu_count()])
                 if class_images:
                     await set_class_images(url, class_images)
             memory, cpu = MemorySampler([server for _, server in started]), CpuSampler(*(s for _, s in started))
@@ -290,7 +291,7 @@ def print_table(f: dict) -> None:
     def s(value) -> str:
         return "-" if value is None else f"{value:.1f} s"
 
-    cores = "one core (taskset -c 0)" if f["one_core"] else "two cores"
+    cores = ("one core (taskset -c 0)" if f["servers"] == 1 else "one core each") if f["one_core"] else "two cores"
     where = "server" if f["servers"] == 1 else f"{f['servers']} servers on one PostgreSQL"
     print(f"| {f['students']} students press Train within a minute ({f['class_images']:,} images), {where} on {cores} "
           "| figure |\n|---|---|")

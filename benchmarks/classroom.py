@@ -484,7 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drawers", type=int, default=5, help="--all-train: light sessions drawing meanwhile")
     parser.add_argument("--within", type=float, default=60.0, help="--all-train: seconds in which all press Train")
     parser.add_argument("--one-core", action="store_true",
-                        help="--all-train: the server and its training process on one core (taskset -c 0)")
+                        help="--all-train: the server and its training process on one core (taskset -c 0; "
+                             "with --servers 2, a core each)")
     parser.add_argument("--class-images", type=int,
                         help="--all-train: the teacher first sets the class's default training images to this")
     parser.add_argument("--servers", type=int, default=1,

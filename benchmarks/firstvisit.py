@@ -5,7 +5,9 @@ clock runs from the request to the moment the page's main content is visible in 
 Train button, Draw's canvas, Evaluate's test accuracy...). "Fresh" is a server just started for
 that page, its training process not running; "warm" is a server on which another tab has
 opened every page once, as the teacher does before the class; "warm, training process stopped"
-is that server once its training process has stopped (45 s unused), as after a quiet moment.
+is that server once its training process has stopped (45 s unused), as after a quiet moment;
+the last column opens each page from a tab on Home by its link in the sidebar (the session's
+first visit to the page, Streamlit's frontend already loaded), the training process stopped.
 Inside is timed twice: the page, then its first answer (the Prediction) once "A test image" is
 chosen, which is what Evaluate's gallery opens. The store holds the shipped model and a copy of
 it, so that Compare has two models to compare. On the pages with charts, which a new tab draws
@@ -70,12 +72,20 @@ CHARTED = ("Explore", "Train", "Evaluate", "Compare", "Draw")  # their charts co
 FIRST_CHART = "{}: first chart"
 
 
-def visit(browser, url: str, which: Visit) -> dict[str, float]:
-    """Open the page in a new tab: seconds to its main content (and, on Inside, to the first answer)."""
+def visit(browser, url: str, which: Visit, from_home: bool = False) -> dict[str, float]:
+    """Open the page in a new tab, or with `from_home` by its link in a tab on Home: seconds to its main content
+    (and, on Inside, to the first answer)."""
     context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
+    if from_home:
+        tab.goto(url + PAGES["Home"], timeout=TIMEOUT_MS)
+        WAITS["Home"](tab)
+        wait_painted(tab, "h1", TIMEOUT_MS)
     started = time.perf_counter()
-    tab.goto(url + PAGES[which.page], timeout=TIMEOUT_MS)
+    if from_home:
+        tab.get_by_test_id("stSidebarNav").get_by_role("link", name=which.page, exact=True).click()
+    else:
+        tab.goto(url + PAGES[which.page], timeout=TIMEOUT_MS)
     which.wait(tab)
     times = {which.page: time.perf_counter() - started}
     if which.page in CHARTED:
@@ -104,7 +114,7 @@ def warm_up(browser, url: str) -> None:
     context.close()
 
 
-SERVERS = ("fresh", "warm", "warm, training process stopped")
+SERVERS = ("fresh", "warm", "warm, training process stopped", "the same, opened from Home's tab")
 
 
 def two_models() -> Path:
@@ -158,12 +168,16 @@ def measure(visits: list[Visit], runs: int) -> dict[str, dict[str, list[float]]]
                 for which in visits:
                     stop_training_process(server)
                     note(SERVERS[2], visit(browser, url, which))
+                for which in [which for which in visits if which.page != "Home"]:
+                    stop_training_process(server)
+                    note(SERVERS[3], visit(browser, url, which, from_home=True))
         browser.close()
     return figures
 
 
 def print_table(figures: dict[str, dict[str, list[float]]], visits: list[Visit]) -> None:
-    print(f"| page: time to its main content, new session (median) | {' | '.join(SERVERS)} |\n|---|---|---|---|")
+    print(f"| page: time to its main content, new session (median) | {' | '.join(SERVERS)} |\n"
+          f"|---|{'---|' * len(SERVERS)}")
     names = [row for which in visits for row in [(which.page, f"{which.page}: {which.content}")] + (
         [(FIRST_CHART.format(which.page), f"{which.page}: its first chart")] if which.page in CHARTED else [])]
     if any(which.page == "Inside" for which in visits):

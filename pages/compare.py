@@ -17,10 +17,10 @@ from ui.describe import curves_summary, digit_alt, table_behind
 from ui.matrix import pick_cell, show_confusion
 from ui.plots import accuracy_time_scatter, learning_curves, recall_bars
 from ui.runs import run_for
-from ui.state import active_model, book, completed, mnist, model_choices, stored_models, training_worker
+from ui.state import active_model, book, completed, mnist, model_choices, stored_models, warm_training_process
 
 leave_legacy_navigation()
-training_worker().warm_up()  # a model picked here may be saved or looked inside next: TensorFlow's import starts now
+warm_training_process()  # a model picked here may be saved or looked inside next: TensorFlow's import starts now
 GALLERY = 18
 
 

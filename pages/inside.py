@@ -21,10 +21,10 @@ from ui.inside import INDEX, LAST_DIGIT, MAP_SIZES, SOURCE, SOURCES
 from ui.lesson import LOOKED_INSIDE, note
 from ui.nav import leave_legacy_navigation
 from ui.plots import embedding_scatter, feature_grid, network_dot, picture, probability_bars, unit_strip
-from ui.state import derived, mnist, model_source, models, pick_model, store, training_worker
+from ui.state import derived, mnist, model_source, models, pick_model, store, training_worker, warm_training_process
 
 leave_legacy_navigation()
-training_worker().warm_up()  # TensorFlow's import starts now, not when the first digit is chosen
+warm_training_process()  # TensorFlow's import starts now, not when the first digit is chosen
 PREPARED = "inside_prepared"  # the model choice whose explainer the training process was asked to build ahead
 
 

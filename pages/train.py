@@ -22,12 +22,13 @@ from ui.layout import fixed_and_beside
 from ui.nav import leave_legacy_navigation
 from ui.plots import learning_curves
 from ui.runs import active_run, delete_run, offer_for_drawing, rename_run, save_run, take_notices
-from ui.state import PLAN, activate, active_model, book, class_defaults, layer_tables, training_worker
+from ui.state import (PLAN, activate, active_model, book, class_defaults, layer_tables, training_worker,
+                      warm_training_process)
 from ui.stored import stored_list
 from ui.train import PRESET, SAMPLES
 
 leave_legacy_navigation()
-training_worker().warm_up()  # TensorFlow's import starts now, not at the first click on Train
+warm_training_process()  # TensorFlow's import starts now, not at the first click on Train
 WHOLE_NUMBERS = {"filters", "kernel_size", "strides", "units"}
 TRAIN_BUTTON = "train-button"
 TABLE_POLL_SECONDS = 0.5

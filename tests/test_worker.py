@@ -7,8 +7,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import psutil
 import pytest
 
 from digits_core import get_preset
@@ -213,6 +215,26 @@ def test_warm_up_starts_the_process_in_the_background_and_returns_at_once():
         assert started is not None and worker.summary(SPEC) and worker.pid == started
     finally:
         worker.close()
+
+
+def test_a_warm_up_after_a_pause_holds_every_start_until_then():
+    """The page that asks paints first: neither the warm-up nor a request made meanwhile starts the process early."""
+    worker = Worker(idle=600)
+    before = worker_processes()
+    try:
+        worker.warm_up(after=3.0)
+        time.sleep(1.0)
+        asked = ThreadPoolExecutor(1).submit(worker.summary, SPEC)  # a click on Train during the pause
+        time.sleep(1.5)
+        assert worker_processes() == before  # none started 2.5 s after the warm-up
+        assert asked.result(timeout=300) and worker.pid is not None  # the request is answered after the pause
+    finally:
+        worker.close()
+
+
+def worker_processes() -> set[int]:
+    """The training processes this test process has started."""
+    return {child.pid for child in psutil.Process().children() if "digits_core.worker" in " ".join(child.cmdline())}
 
 
 def test_the_caller_never_imports_tensorflow_and_leaves_no_socket_behind():
