@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.charts import show_waiting_charts
+from ui.charts import show_waiting_elements
 from ui.identity import identity_sidebar, keep_identity
 from ui.jobs import collect
 from ui.nav import run_page, sidebar
@@ -27,4 +27,4 @@ collect()
 sidebar(page)
 identity_sidebar()
 run_page(page)  # the page's leave_legacy_navigation() checks that it came this way
-show_waiting_charts()  # a new tab's charts come once it has painted the page
+show_waiting_elements()  # a new tab's charts and tables come once it has painted the page

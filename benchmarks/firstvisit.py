@@ -58,7 +58,8 @@ WAITS = {
     "Explore": lambda tab: tab.get_by_test_id("stImage").first.wait_for(timeout=TIMEOUT_MS),
     "Train": lambda tab: button(tab, "Train").and_(tab.locator(":enabled")).wait_for(timeout=TIMEOUT_MS),
     "Evaluate": lambda tab: metric(tab, "Test accuracy").wait_for(timeout=TIMEOUT_MS),
-    "Compare": lambda tab: tab.get_by_test_id("stDataFrame").first.wait_for(timeout=TIMEOUT_MS),
+    "Compare": lambda tab: tab.get_by_test_id("stTable").filter(has_text="test accuracy").first.wait_for(
+        timeout=TIMEOUT_MS),
     "Draw": lambda tab: tab.locator("canvas.upper-canvas").first.wait_for(timeout=TIMEOUT_MS),
     "Handwriting": lambda tab: tab.get_by_role("button", name="Fine-tune").wait_for(timeout=TIMEOUT_MS),
     "Inside": lambda tab: tab.get_by_text("A test image", exact=True).wait_for(timeout=TIMEOUT_MS),

@@ -7,7 +7,7 @@ import streamlit as st
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
-from ui.charts import chart
+from ui.charts import chart, table
 from ui.glossary import explain, meaning
 from ui.layout import side_by_side
 from ui.lesson import COMPARED, compared_kinds, note
@@ -103,8 +103,8 @@ def pair(runs: dict[str, object], named: dict[str, str]) -> None:
         st.metric("B right, A wrong", f"{result.only_b:,}", help="Test images B reads right and A gets wrong")
     st.info(result.verdict(runs[a].name, runs[b].name), icon=":material/casino:")
     explain("McNemar's test", "p-value")
-    st.dataframe(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a,
-                 result.both_wrong]}, index=["A right", "A wrong"]), width="content")
+    table(pd.DataFrame({"B right": [result.both_right, result.only_b], "B wrong": [result.only_a, result.both_wrong]},
+                       index=["A right", "A wrong"]), width="content")
     matrix, cell_area = side_by_side("difference", 20, 20)
     with matrix:
         st.subheader("B's confusion matrix minus A's", help=meaning("confusion matrix"))

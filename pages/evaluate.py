@@ -6,7 +6,7 @@ from digits_core import PRESETS
 from digits_core.preprocess import upscale
 from digits_core.store import StoreError
 from digits_core.worker import WorkerError
-from ui.charts import chart
+from ui.charts import chart, table
 from ui.inside import INDEX, SOURCE, SOURCES
 from ui.jobs import busy, draw_progress, live, start
 from ui.layout import side_by_side
@@ -112,11 +112,11 @@ else:
             cell = pick_cell(result.confusion, "confusion", most_confused(result))
         with scores:
             st.subheader("Per digit")
-            st.dataframe(result.per_class, width="stretch", column_config={
+            table(result.per_class, width="stretch", column_config={
                 **PER_DIGIT, "support": st.column_config.NumberColumn("images", width=64, help=meaning("images"))})
             explain("precision", "recall", "f1")
             st.subheader("Most confused pairs")
-            st.dataframe(result.confused_pairs, width="stretch", hide_index=True, height=220)
+            table(result.confused_pairs, width="stretch", hide_index=True, height=220)
         if cell is not None:
             indices = result.cell_indices(*cell)
             st.subheader(f"True {cell[0]}, read as {cell[1]}: {len(indices)} image(s)")

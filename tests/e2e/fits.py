@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from st_page import WAITING_CHARTS
+from st_page import WAITING_ELEMENTS
 
 SLACK_PX = 1  # sub-pixel rounding: a box 0.5 px narrower than its text is not a clipped title
 
@@ -117,7 +117,7 @@ return [...new Set(found)];
 }"""
 
 
-PAINTED_JS = """() => !document.querySelector('[data-testid="stSkeleton"], """ + WAITING_CHARTS + """')
+PAINTED_JS = """() => !document.querySelector('[data-testid="stSkeleton"], """ + WAITING_ELEMENTS + """')
     && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => !d.checkVisibility()
                                                                            || d.querySelector('.dvn-scroller'))
     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => !c.checkVisibility()
@@ -126,7 +126,7 @@ PAINTED_JS = """() => !document.querySelector('[data-testid="stSkeleton"], """ +
 
 def painted(page: Page) -> None:
     """Wait until the widgets, tables and charts on show are drawn: their code loads after the page's own, and a
-    skeleton stands in for them meanwhile (for a new tab's charts, an empty space: ui/charts.py)."""
+    skeleton stands in for them meanwhile (for a new tab's charts and tables, an empty space: ui/charts.py)."""
     page.wait_for_function(PAINTED_JS)
 
 

@@ -16,7 +16,7 @@ from benchmarks.appserver import VIEWPORT
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 TIMEOUT_MS = 60_000  # a tab's default for every action
 EXCEPTION = '[data-testid="stException"]'
-WAITING_CHARTS = '[class*="st-key-waiting-chart"]'  # a chart's space before the tab's first paint
+WAITING_ELEMENTS = '[class*="st-key-after-paint"]'  # a chart's or table's space before the tab's first paint
 SLOW_MS = 120_000  # a rerun that loads Keras and a model, on a shared and busy machine
 TRAIN_MS = 300_000  # a tiny training, but on a shared two-core machine
 UPLOAD_MS = 20_000  # a small file's upload and the rerun it starts
@@ -58,8 +58,9 @@ def open_page(page: Page, path: str) -> None:
 
 
 def charts_in_place(page: Page) -> None:
-    """Wait until no chart waits for the tab's first paint (ui/charts.py leaves its space, keyed, meanwhile)."""
-    page.wait_for_function(f"() => !document.querySelector('{WAITING_CHARTS}')", timeout=SLOW_MS)
+    """Wait until no chart or table waits for the tab's first paint (ui/charts.py leaves its space, keyed,
+    meanwhile)."""
+    page.wait_for_function(f"() => !document.querySelector('{WAITING_ELEMENTS}')", timeout=SLOW_MS)
 
 
 def no_exception(page: Page) -> None:
