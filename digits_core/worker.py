@@ -145,7 +145,7 @@ class Worker:
         page that may need it soon calls this, so that its first request does not wait for TensorFlow's import.
 
         Until then any start waits too: the page that asked paints first, its browser not sharing the cores with
-        the import (on a laptop that serves its own class, 2.2 s to Train's button against 1.7 s). It returns at
+        the import (on a laptop that serves its own class, 2.6 s to Train's button against 1.9 s). It returns at
         once."""
         if self.pid is not None or self._start_lock.locked():
             return
