@@ -11,16 +11,19 @@ from playwright.sync_api import Page, expect
 from benchmarks.appserver import VIEWPORTS
 from digits_core import load_mnist
 from digits_core.preprocess import MAX_BYTES
-from st_page import DIGITS, SLOW_MS, canvas, draw, metric, no_exception, open_page, tab_on, touch_draw
+from st_page import DIGITS, SLOW_MS, canvas, draw, idle, metric, no_exception, open_page, tab_on, touch_draw
 from tests.photos import phone_photo
 
 RESET = "Reset canvas & history"  # the canvas toolbar's own reset button
 
 
 def reset_canvas(page: Page, name: str = RESET) -> None:
-    """Press a reset button (the toolbar's, or the page's Clear) and wait for the prediction to go."""
+    """Press a reset button (the toolbar's, or the page's Clear) and wait for the prediction to go and the run to
+    end: Clear's rerun puts a new canvas in the old one's place, and a stroke or scroll meanwhile finds neither."""
     page.get_by_role("button", name=name, exact=True).click()
     expect(metric(page, "Prediction")).to_have_count(0, timeout=SLOW_MS)
+    idle(page)
+    expect(canvas(page)).to_be_visible()
 
 
 @pytest.fixture
