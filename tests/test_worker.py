@@ -224,10 +224,11 @@ def test_a_warm_up_after_a_pause_holds_every_start_until_then():
     try:
         worker.warm_up(after=3.0)
         time.sleep(1.0)
-        asked = ThreadPoolExecutor(1).submit(worker.summary, SPEC)  # a click on Train during the pause
-        time.sleep(1.5)
-        assert worker_processes() == before  # none started 2.5 s after the warm-up
-        assert asked.result(timeout=300) and worker.pid is not None  # the request is answered after the pause
+        with ThreadPoolExecutor(1) as pool:
+            asked = pool.submit(worker.summary, SPEC)  # a click on Train during the pause
+            time.sleep(1.5)
+            assert worker_processes() == before  # none started 2.5 s after the warm-up
+            assert asked.result(timeout=300) and worker.pid is not None  # the request is answered after the pause
     finally:
         worker.close()
 

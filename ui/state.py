@@ -35,7 +35,6 @@ PAGE_MODELS = "page_models"  # page -> the ActiveModel picked on that page (Eval
 PICKED = "model_choice"  # prefix of each page's Model select box key
 DRAW = "draw"  # the page whose pick is the model that reads drawings
 DERIVED = "derived"  # slot -> (this session's model, what a page made from it): dropped with the model
-PAINT_SECONDS = 1.0  # a new tab's page reaches its browser and is painted within this of its run, here
 KEPT = "kept_runs"  # run id -> its row in the class database, where the session's runs outlive a reload
 RESTORED = "runs_restored"  # the browser id whose kept runs this session took back
 PICKER_HELP = {  # each page's Model box: what a pick there changes
@@ -82,6 +81,9 @@ def job_slots() -> Slots:
 def training_worker() -> Worker:
     """The process that trains and builds networks for every session, so TensorFlow stays out of the server."""
     return Worker()
+
+
+PAINT_SECONDS = 1.0  # from a page's run: a new tab has painted it by then here (ui.charts times from the browser)
 
 
 def warm_training_process() -> None:
