@@ -118,7 +118,9 @@ def train_quick_run(page: Page) -> str:
     start_training(page, samples=300, epochs=1)
     expect(metric(page, "Test accuracy")).to_have_text(re.compile(r"\d+(\.\d+)?\s*%"), timeout=TRAIN_MS)
     expect(page.get_by_text("This session's runs")).to_be_visible(timeout=SLOW_MS)
-    return page.get_by_label("Name", exact=True).input_value()
+    name = page.get_by_label("Name", exact=True)
+    expect(name).not_to_have_value("")  # the field can be drawn a moment before the run's name fills it
+    return name.input_value()
 
 
 def save_as(page: Page, name: str) -> None:
