@@ -34,8 +34,9 @@ def test_the_passcode_opens_and_a_wrong_one_does_not():
 def test_five_wrong_tries_make_every_try_wait_a_minute():
     clock = Clock()
     gate = PasscodeGate("owl-42", clock=clock)
-    for _ in range(5):
+    for left in (4, 3, 2, 1, 0):
         assert not gate.check("guess")
+        assert gate.tries_left() == left
     with pytest.raises(TryLater) as waiting:
         gate.check("owl-42")  # even the right passcode waits
     assert waiting.value.seconds == 60
@@ -43,6 +44,7 @@ def test_five_wrong_tries_make_every_try_wait_a_minute():
     with pytest.raises(TryLater):
         gate.check("owl-42")
     clock.now = 60.5
+    assert gate.tries_left() == 5
     assert gate.check("owl-42")
 
 
@@ -132,9 +134,9 @@ def passcode(monkeypatch):
 def test_the_teacher_unlocks_in_the_sidebar_and_five_wrong_tries_wait(passcode):
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.session_state["teacher"] = False
-    for _ in range(5):
+    for left in ("4 more wrong tries", "3 more", "2 more", "1 more wrong try", "one too many"):
         _unlock(at, "guess")
-        assert any("Wrong passcode" in e.value for e in at.sidebar.error)
+        assert any(e.value.startswith("Wrong passcode.") and left in e.value for e in at.sidebar.error)
     _unlock(at, passcode)
     assert any("Try again in" in w.value for w in at.sidebar.warning)
     assert not at.session_state["teacher"]

@@ -118,11 +118,19 @@ def _teacher_unlock() -> None:
                 _try_unlock(attempt)
 
 
+def wrong_passcode_message(tries_left: int) -> str:
+    """What a wrong try says: how many more the server takes before every try waits (each try's own words)."""
+    if tries_left == 0:
+        return "Wrong passcode. That was one too many: every try on this server waits now."
+    tries = "try" if tries_left == 1 else "tries"
+    return f"Wrong passcode. {tries_left} more wrong {tries} on this server and every try waits."
+
+
 def _try_unlock(attempt: str) -> None:
     try:
         if teacher_gate().check(attempt):
             st.session_state[TEACHER] = True
             st.rerun()
-        st.error("Wrong passcode.")
+        st.error(wrong_passcode_message(teacher_gate().tries_left()))
     except TryLater as wait:
         st.warning(f"Too many wrong passcodes on this server: every try waits. Try again in {wait.seconds} s.")

@@ -81,6 +81,11 @@ class PasscodeGate:
                 self._wrong, self._closed_until = 0, self.clock() + self.wait_seconds
             return False
 
+    def tries_left(self) -> int:
+        """Wrong tries the server takes before every try waits; 0 while it waits."""
+        with self._lock:
+            return 0 if self._closed_until > self.clock() else self.max_tries - self._wrong
+
     def require(self, attempt: str | None) -> None:
         """For the command line: RoleError unless `attempt` is the passcode (or none is set)."""
         if self.enabled and (attempt is None or not self.check(attempt)):
