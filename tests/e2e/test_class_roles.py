@@ -187,7 +187,7 @@ def test_five_wrong_passcodes_make_the_next_try_wait(tab: Page):
     open_page(tab, "/")
     for left in ("4 more wrong tries", "3 more", "2 more", "1 more wrong try", "one too many"):
         try_passcode(tab, "a guess")  # each try's own words: a click lost in a rerun would not pass unseen
-        expect(tab.get_by_test_id("stSidebar").get_by_text(re.compile(f"^Wrong passcode. .*{left}"))).to_be_visible()
+        expect(tab.get_by_test_id("stSidebar").get_by_text(re.compile(rf"^Wrong passcode\. .*{left}"))).to_be_visible()
     try_passcode(tab, PASSCODE)  # even the right one waits now
     expect(tab.get_by_text(re.compile(r"Too many wrong passcodes on this server: every try waits\. "
                                       r"Try again in \d+ s\."))).to_be_visible()
